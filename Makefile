@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# One entry point for the suite. Every step caches its output by a key of
+# its inputs (see README.md), so each target builds only what is missing.
+# Everything but the tool root itself runs inside the tool root.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Variables a user may set (make help lists them).
+VARIANT ?= main
+T ?= *
+TIMEOUT ?= 120
+V ?= 0
+CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rfl-drivers
+BUILD ?= $(CURDIR)/build
+export CACHE BUILD
+
+IN_ROOT := scripts/in-root.sh
+RUNNER = $(IN_ROOT) python3 qemu/runner.py \
+	--kernel $(BUILD)/kernel-$(VARIANT)/arch/arm64/boot/Image \
+	--rootfs $(BUILD)/rootfs --suite $(BUILD)/suite-$(VARIANT) \
+	--state $(BUILD)/state-$(VARIANT) --timeout $(TIMEOUT) \
+	$(if $(filter 1,$(V)),--verbose)
+
+.PHONY: help
+help:
+	@echo 'Targets:'
+	@echo '  make test      build what is missing, run every test in QEMU'
+	@echo '  make compare   boot the image, load every module, print the comparison'
+	@echo '  make run       boot to a shell with every module ready to insmod (Ctrl-A x leaves)'
+	@echo '  make list      list the test cases (names driver/implementation/case)'
+	@echo '  make lint      checkpatch on our C, rustfmt on our Rust, shellcheck on scripts'
+	@echo '  make versions  print the kernel, rustc, bindgen, clang and qemu in use'
+	@echo '  make toolroot | kernel | rootfs | modules   one build step'
+	@echo '  make clean     remove build/ (our outputs; the cache stays)'
+	@echo '  make clean-cache   remove the cache: tool root, kernels, guest root'
+	@echo
+	@echo 'Variables:'
+	@echo '  T=GLOB        cases to run, e.g. T="smoke/*" (default all)'
+	@echo '  VARIANT=NAME  kernel variant from kernel/variants (default main;'
+	@echo '                rustbinder has the Rust binder built in)'
+	@echo '  TIMEOUT=S     default per-case timeout in seconds (default 120)'
+	@echo '  V=1           copy the guest console to the terminal'
+	@echo '  CACHE=DIR     cache directory (default $$XDG_CACHE_HOME or ~/.cache, /rfl-drivers)'
+	@echo '  BUILD=DIR     build outputs (default ./build)'
+	@echo '  DEBIAN_MIRROR=URL  Debian archive (default http://deb.debian.org/debian)'
+
+.PHONY: toolroot
+toolroot:
+	@scripts/toolroot.sh
+
+.PHONY: kernel
+kernel:
+	@$(IN_ROOT) kernel/build.sh $(VARIANT) >/dev/null
+
+.PHONY: rootfs
+rootfs:
+	@$(IN_ROOT) rootfs/build.sh >/dev/null
+
+.PHONY: modules
+modules: kernel
+	@$(IN_ROOT) scripts/suite.sh $(VARIANT) >/dev/null
+
+.PHONY: test
+test: modules rootfs
+	@$(RUNNER) --mode test --filter '$(T)' --out $(BUILD)/results-$(VARIANT)
+
+.PHONY: list
+list: modules rootfs
+	@$(RUNNER) --mode list --filter '$(T)' --out $(BUILD)/list-$(VARIANT)
+
+.PHONY: compare
+compare: modules rootfs
+	@$(RUNNER) --mode compare --filter 'compare/*' --out $(BUILD)/compare-$(VARIANT)
+	@$(IN_ROOT) python3 bench/report.py $(BUILD)/suite-$(VARIANT) $(BUILD)/compare-$(VARIANT)
+
+.PHONY: run
+run: modules rootfs
+	@$(RUNNER) --mode run
+
+.PHONY: versions
+versions:
+	@$(IN_ROOT) scripts/versions.sh
+
+.PHONY: lint
+lint:
+	@$(IN_ROOT) scripts/lint.sh
+
+.PHONY: clean
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: clean-cache
+clean-cache:
+	rm -rf $(CACHE)

@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# build.sh VARIANT: configure and build the kernel image and in-tree modules
+# for one variant of kernel/variants. Output goes to a cache directory keyed
+# by (source, fragments, toolchain); a '.complete' stamp marks a finished
+# build, and an interrupted one is resumed by make. Runs inside the tool
+# root; prints the build directory on stdout.
+set -euo pipefail
+. "$(dirname "$0")/../scripts/lib.sh"
+
+variant=${1:-main}
+frags=$(sed -n "s/^$variant:[[:space:]]*//p" "$TOP/kernel/variants")
+[ -n "$frags" ] || die "kernel variant '$variant' is not in kernel/variants"
+
+src=$("$TOP/kernel/fetch.sh")
+files=()
+for f in $frags; do
+	files+=("$TOP/kernel/config/$f.config")
+done
+
+toolchain=$( (clang --version | head -n1; rustc --version; bindgen --version) 2>&1)
+key=$( (basename "$src"; echo "$toolchain"; cat "${files[@]}") | sha256sum | cut -c1-12)
+out=$CACHE/kernel/build-$variant-$key
+mkdir -p "$BUILD"
+ln -sfn "$out" "$BUILD/kernel-$variant"
+ln -sfn "$src" "$BUILD/linux"
+if [ -e "$out/.complete" ]; then
+	echo "$out"
+	exit 0
+fi
+
+mkdir -p "$out"
+log=$out/build.log
+kmake=(make -C "$src" O="$out" ARCH=arm64 LLVM=1 -j"$(nproc)")
+
+# Merge the fragments, later ones winning, then check that every symbol
+# they set survived Kconfig: an unmet dependency drops it silently.
+cat "${files[@]}" >"$out/fragment.config"
+say "configuring $variant from: $frags" >&2
+run_logged "$out/config.log" "${kmake[@]}" \
+	KCONFIG_ALLCONFIG="$out/fragment.config" allnoconfig >&2 ||
+	die "kernel configuration failed (log: $out/config.log)"
+bad=0
+while IFS= read -r line; do
+	case $line in
+	CONFIG_*=*)
+		grep -qxF -- "$line" "$out/.config" && continue
+		;;
+	"# CONFIG_"*" is not set")
+		sym=${line#\# }
+		sym=${sym%% *}
+		! grep -q "^$sym=" "$out/.config" && continue
+		;;
+	*) continue ;;
+	esac
+	echo "  not in .config: $line" >&2
+	bad=1
+done <"$out/fragment.config"
+if [ "$bad" = 1 ]; then
+	grep -q '^CONFIG_RUST=y' "$out/.config" ||
+		"${kmake[@]}" rustavailable >&2 || true
+	die "kernel/config fragments ask for symbols Kconfig dropped (above); fix their dependencies"
+fi
+
+say "building kernel $variant, $(nproc) jobs (log: $log)" >&2
+start=$SECONDS
+"${kmake[@]}" Image modules >"$log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null' INT TERM EXIT
+while kill -0 $pid 2>/dev/null; do
+	sleep 30
+	kill -0 $pid 2>/dev/null &&
+		say "  still building ($((SECONDS - start))s, $(grep -c '^  [A-Z]' "$log") steps)" >&2
+done
+trap - INT TERM EXIT
+if ! wait $pid; then
+	echo "---- last 40 lines of $log ----" >&2
+	tail -n 40 "$log" >&2
+	die "kernel build failed after $((SECONDS - start))s (full log: $log)"
+fi
+
+# Stage the in-tree modules so the guest can modprobe them.
+rm -rf "$out/staging"
+run_logged "$out/modules_install.log" "${kmake[@]}" \
+	INSTALL_MOD_PATH="$out/staging" modules_install >&2
+touch "$out/.complete"
+say "kernel $variant built in $((SECONDS - start))s: $(make -s -C "$src" O="$out" kernelrelease 2>/dev/null)" >&2
+echo "$out"

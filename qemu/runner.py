@@ -1,0 +1,392 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Boot the suite's QEMU machine and run the guest-side tests in it.
+
+The machine: arm64 `virt` under TCG, 2 vCPUs, the built-in PL061, two e1000
+NICs joined only to each other by an internal hub, an NVMe controller backed
+by a file, the guest root and the suite as read-only 9p shares, and two
+virtio serial ports: `rfl.tap` carries results from the guest runner
+(qemu/guest/rfl-run-tests), `rfl.host` carries requests from tests to this
+runner (press the power button, ...).
+
+Modes:
+  run      interactive shell on the console (Ctrl-A x leaves)
+  test     run the test cases, print one line per case and a summary
+  compare  run the bench programs and collect their RESULT lines
+  list     print the names of the test cases
+
+A case that outlives its timeout, or a guest that dies, fails the case with
+the last console lines; the guest is then booted again and resumes after it.
+"""
+
+import argparse
+import collections
+import json
+import os
+import select
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+BOOT_TIMEOUT = 300  # seconds from power-on to the guest runner's PLAN
+TAIL_LINES = 40
+
+
+def qemu_base(args):
+    """The machine, without console or sockets."""
+    append = " ".join([
+        "console=ttyAMA0", "root=/dev/root", "rootfstype=9p",
+        "rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose",
+        "ro", "init=/sbin/rfl-init", "panic=-1", "loglevel=6",
+        f"rfl.mode={args.mode}",
+    ] + args.append)
+    nvme = os.path.join(args.state, "nvme.img")
+    if not os.path.exists(nvme):
+        with open(nvme, "wb") as f:
+            f.truncate(64 << 20)
+    return [
+        "qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57",
+        "-smp", "2", "-m", str(args.memory), "-no-reboot",
+        "-nodefaults", "-nic", "none", "-display", "none",
+        "-kernel", args.kernel, "-append", append,
+        "-fsdev", f"local,id=rootfs,path={args.rootfs},"
+                  "security_model=none,readonly=on",
+        "-device", "virtio-9p-pci,fsdev=rootfs,mount_tag=/dev/root",
+        "-fsdev", f"local,id=suite,path={args.suite},"
+                  "security_model=none,readonly=on",
+        "-device", "virtio-9p-pci,fsdev=suite,mount_tag=suite",
+        # Two NICs on one internal hub: their packets never leave QEMU.
+        "-netdev", "hubport,id=nic0,hubid=0",
+        "-device", "e1000,netdev=nic0,romfile=,mac=52:54:00:00:00:01",
+        "-netdev", "hubport,id=nic1,hubid=0",
+        "-device", "e1000,netdev=nic1,romfile=,mac=52:54:00:00:00:02",
+        "-drive", f"file={nvme},if=none,id=nvm,format=raw",
+        "-device", "nvme,serial=rfl0001,drive=nvm",
+        "-device", "virtio-serial-pci,id=vser",
+    ]
+
+
+class Qmp:
+    """A QMP connection that QEMU made to us."""
+
+    def __init__(self, conn):
+        self.f = conn.makefile("rw")
+        self._read()  # greeting
+        self.execute("qmp_capabilities")
+
+    def _read(self):
+        while True:
+            line = self.f.readline()
+            if not line:
+                raise EOFError("QMP closed")
+            msg = json.loads(line)
+            if "event" not in msg:
+                return msg
+
+    def execute(self, cmd, **arguments):
+        req = {"execute": cmd}
+        if arguments:
+            req["arguments"] = arguments
+        self.f.write(json.dumps(req) + "\n")
+        self.f.flush()
+        reply = self._read()
+        if "error" in reply:
+            raise RuntimeError(reply["error"].get("desc", str(reply)))
+        return reply.get("return")
+
+
+class Boot:
+    """One power-on of the guest in test or compare mode."""
+
+    def __init__(self, args, start, sockdir, console_log):
+        self.args = args
+        listeners = {}
+        for name in ("tap", "host", "qmp"):
+            path = os.path.join(sockdir, name + ".sock")
+            if os.path.exists(path):
+                os.unlink(path)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(path)
+            s.listen(1)
+            listeners[name] = (s, path)
+        cmd = qemu_base(args) + [
+            "-serial", "stdio",
+            "-chardev", f"socket,id=tap,path={listeners['tap'][1]}",
+            "-device", "virtserialport,bus=vser.0,chardev=tap,name=rfl.tap",
+            "-chardev", f"socket,id=host,path={listeners['host'][1]}",
+            "-device", "virtserialport,bus=vser.0,chardev=host,name=rfl.host",
+            "-chardev", f"socket,id=qmp,path={listeners['qmp'][1]}",
+            "-mon", "chardev=qmp,mode=control",
+        ]
+        cmd[cmd.index("-append") + 1] += f" rfl.start={start}"
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.conns = {}
+        deadline = time.monotonic() + 30
+        for name, (s, _) in listeners.items():
+            s.settimeout(max(1, deadline - time.monotonic()))
+            try:
+                self.conns[name], _ = s.accept()
+            except socket.timeout:
+                self.kill()
+                out = self.proc.stdout.read().decode(errors="replace")
+                raise RuntimeError(f"QEMU did not start:\n{out}")
+            finally:
+                s.close()
+        self.qmp = Qmp(self.conns["qmp"])
+        self.console_log = console_log
+        self.tail = collections.deque(maxlen=TAIL_LINES)
+        self.bufs = {"console": b"", "tap": b"", "host": b""}
+        self.host_file = self.conns["host"].makefile("w")
+
+    def lines(self, timeout):
+        """Yield (source, line) until timeout passes with nothing new."""
+        fds = {self.proc.stdout.fileno(): "console",
+               self.conns["tap"].fileno(): "tap",
+               self.conns["host"].fileno(): "host"}
+        ready, _, _ = select.select(list(fds), [], [], timeout)
+        for fd in ready:
+            src = fds[fd]
+            data = os.read(fd, 65536)
+            if not data:
+                if src == "console":
+                    yield "eof", ""
+                continue
+            if src == "console":
+                self.console_log.write(data)
+                self.console_log.flush()
+                if self.args.verbose:
+                    sys.stdout.buffer.write(data)
+                    sys.stdout.flush()
+            buf = self.bufs[src] + data
+            *complete, self.bufs[src] = buf.split(b"\n")
+            for raw in complete:
+                line = raw.decode(errors="replace").rstrip("\r")
+                if src == "console":
+                    self.tail.append(line)
+                yield src, line
+
+    def answer(self, request):
+        """Act on a request of a guest test (rfl-host) and reply."""
+        words = request.split()
+        try:
+            if words == ["powerdown"]:
+                self.qmp.execute("system_powerdown")
+                text = ""
+            elif words == ["info-network"]:
+                text = self.qmp.execute("human-monitor-command",
+                                        **{"command-line": "info network"})
+            else:
+                raise ValueError(f"unknown request '{request}'")
+            for line in text.splitlines():
+                self.host_file.write(f"| {line}\n")
+            self.host_file.write("OK\n")
+        except (ValueError, RuntimeError, EOFError) as e:
+            self.host_file.write(f"ERR {e}\n")
+        self.host_file.flush()
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+    def finish(self, grace=30):
+        try:
+            self.proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        for c in self.conns.values():
+            c.close()
+
+
+class Results:
+    def __init__(self, out_dir):
+        self.rows = []
+        self.out_dir = out_dir
+        self.tap = open(os.path.join(out_dir, "results.tap"), "w")
+
+    def add(self, name, status, reason, seconds, diag):
+        self.rows.append((name, status, reason, seconds))
+        mark = {"pass": "ok  ", "fail": "FAIL", "skip": "SKIP"}[status]
+        extra = f" ({reason})" if reason else ""
+        print(f"{mark} {name}{extra} [{seconds:.1f}s]", flush=True)
+        if status == "fail" and diag:
+            for d in diag[-60:]:
+                print(f"     {d}")
+        tap_status = "not ok" if status == "fail" else "ok"
+        directive = f" # SKIP {reason}" if status == "skip" else ""
+        self.tap.write(f"{tap_status} {len(self.rows)} {name}{directive}\n")
+        for d in diag:
+            self.tap.write(f"# {d}\n")
+        self.tap.flush()
+
+    def write(self):
+        self.tap.write(f"1..{len(self.rows)}\n")
+        self.tap.close()
+        with open(os.path.join(self.out_dir, "results.tsv"), "w") as f:
+            f.write("name\tstatus\treason\tseconds\n")
+            for name, status, reason, sec in self.rows:
+                f.write(f"{name}\t{status}\t{reason}\t{sec:.2f}\n")
+
+    def counts(self):
+        c = collections.Counter(r[1] for r in self.rows)
+        return c["pass"], c["fail"], c["skip"]
+
+
+def run_cases(args):
+    """Boot, run cases, and reboot after a death until every case ran."""
+    os.makedirs(args.out, exist_ok=True)
+    results = Results(args.out)
+    bench = open(os.path.join(args.out, "bench.tsv"), "w")
+    sockdir = tempfile.mkdtemp(prefix="rfl-qemu-")
+    console_log = open(os.path.join(args.out, "console.log"), "wb")
+    start, plan, boots = 1, None, 0
+    t0 = time.monotonic()
+    try:
+        while plan is None or start <= plan:
+            boots += 1
+            boot_t0 = time.monotonic()
+            boot = Boot(args, start, sockdir, console_log)
+            current = None  # (index, name, deadline, expect, started, diag)
+            deadline = boot_t0 + BOOT_TIMEOUT
+            done = died = False
+            while not done:
+                now = time.monotonic()
+                if now > deadline:
+                    break
+                for src, line in boot.lines(min(1.0, deadline - now)):
+                    if src == "eof":
+                        died = True
+                        break
+                    if src == "host":
+                        boot.answer(line)
+                    elif src == "console":
+                        continue
+                    elif line.startswith("CASE "):
+                        print(line[5:], flush=True)
+                        plan = 0
+                    elif line.startswith("PLAN "):
+                        plan = int(line.split()[1])
+                        if boots == 1:
+                            print(f"guest up in {time.monotonic() - boot_t0:.1f}s; "
+                                  f"{plan} cases", flush=True)
+                        if plan == 0:
+                            done = True
+                    elif line.startswith("RUN "):
+                        _, idx, name, *meta = line.split()
+                        kv = dict(m.split("=", 1) for m in meta)
+                        tmo = float(kv.get("timeout", 120))
+                        current = [int(idx), name, kv.get("expect", "none"),
+                                   time.monotonic(), []]
+                        # The guest enforces the timeout itself; this
+                        # margin is for a guest that hangs.
+                        deadline = time.monotonic() + tmo + 30
+                        if kv.get("expect") == "hang":
+                            deadline = time.monotonic() + tmo
+                    elif line.startswith("# ") and current:
+                        current[4].append(line[2:])
+                    elif line.startswith(("ok ", "not ok ")) and current:
+                        status = "fail" if line.startswith("not") else "pass"
+                        reason = ""
+                        if " # SKIP" in line:
+                            status = "skip"
+                            reason = line.split(" # SKIP", 1)[1].strip() or \
+                                "no reason given"
+                        elif " # " in line:
+                            reason = line.split(" # ", 1)[1].strip()
+                        results.add(current[1], status, reason,
+                                    time.monotonic() - current[3], current[4])
+                        for d in current[4]:
+                            if d.startswith("RESULT "):
+                                bench.write(f"{current[1]}\t{d[7:]}\n")
+                        bench.flush()
+                        start = current[0] + 1
+                        current = None
+                        deadline = time.monotonic() + BOOT_TIMEOUT
+                    elif line == "DONE":
+                        done = True
+                if died:
+                    break
+            if done:
+                boot.finish()
+                if args.mode == "list":
+                    return 0
+                break
+            # The guest hung or died.
+            boot.kill()
+            boot.finish(0)
+            what = "died" if died else "hung"
+            tail = list(boot.tail)
+            if current is None:
+                results.add("runner/boot", "fail",
+                            f"guest {what} before a case started", 0,
+                            ["last console lines:"] + tail)
+                break
+            idx, name, expect, started, diag = current
+            if expect == "hang" and not died:
+                results.add(name, "pass",
+                            "hang caught, as this self-test expects",
+                            time.monotonic() - started, [])
+            else:
+                results.add(name, "fail", f"guest {what} in this case",
+                            time.monotonic() - started,
+                            diag + ["last console lines:"] + tail)
+            start = idx + 1
+    finally:
+        console_log.close()
+        bench.close()
+        shutil.rmtree(sockdir, ignore_errors=True)
+    results.write()
+    passed, failed, skipped = results.counts()
+    if plan == 0:
+        print(f"no case matches '{args.filter}'; 'make list' shows them")
+        failed += 1
+    print(f"results: {args.out} ({time.monotonic() - t0:.0f}s, {boots} boot(s))")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed else 0
+
+
+def run_interactive(args):
+    qmp = os.path.join(args.state, "qmp.sock")
+    cmd = qemu_base(args) + [
+        "-serial", "mon:stdio",
+        "-qmp", f"unix:{qmp},server=on,wait=off",
+    ]
+    print(f"QMP socket: {qmp} (e.g. system_powerdown pulses PL061 line 3). "
+          "Ctrl-A x leaves.", flush=True)
+    os.execvp(cmd[0], cmd)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--mode", choices=["run", "test", "compare", "list"],
+                   default="test")
+    p.add_argument("--kernel", required=True, help="arm64 Image")
+    p.add_argument("--rootfs", required=True, help="guest root directory")
+    p.add_argument("--suite", required=True, help="suite share directory")
+    p.add_argument("--state", required=True,
+                   help="directory for the NVMe backing file and sockets")
+    p.add_argument("--out", help="results directory (test, compare)")
+    p.add_argument("--filter", default="*", help="glob over case names")
+    p.add_argument("--timeout", type=int, default=120,
+                   help="default per-case timeout, seconds")
+    p.add_argument("--memory", type=int, default=1024, help="MiB")
+    p.add_argument("--verbose", action="store_true",
+                   help="copy the guest console to the terminal")
+    p.add_argument("--append", action="append", default=[],
+                   help="extra kernel command line words")
+    args = p.parse_args()
+    os.makedirs(args.state, exist_ok=True)
+    if args.mode == "run":
+        return run_interactive(args)
+    args.append += [f"rfl.filter={args.filter}", f"rfl.timeout={args.timeout}"]
+    return run_cases(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the build scripts: cache layout, progress lines, running
+# commands inside the tool root. Sourced, never executed.
+
+# shellcheck shell=bash
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rfl-drivers}
+BUILD=${BUILD:-$TOP/build}
+DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+export TOP CACHE BUILD DEBIAN_MIRROR
+
+STEP_T0=$SECONDS
+
+# say WHAT...: one progress line, prefixed with the time since the step began.
+say() {
+	printf '[%4ds] %s\n' $((SECONDS - STEP_T0)) "$*"
+}
+
+die() {
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] ||
+		die "$1 needs root ($2). Run it as root, e.g. 'sudo make ...'."
+}
+
+# hash_of FILE...: short content hash of files (and of their names).
+hash_of() {
+	local f
+	for f in "$@"; do
+		printf '%s\n' "${f#"$TOP"/}"
+		cat "$f"
+	done | sha256sum | cut -c1-12
+}
+
+# run_logged LOG CMD...: run CMD with all output in LOG; on failure print the
+# tail of LOG and say where the rest is.
+run_logged() {
+	local log=$1
+	shift
+	mkdir -p "$(dirname "$log")"
+	if ! "$@" >"$log" 2>&1; then
+		echo "---- last 40 lines of $log ----" >&2
+		tail -n 40 "$log" >&2
+		echo "---- end of $log ----" >&2
+		return 1
+	fi
+}
+
+toolroot_key() {
+	hash_of "$TOP/scripts/toolroot.sh" "$TOP/scripts/toolroot.packages"
+}
+
+toolroot_dir() {
+	echo "$CACHE/toolroot/$(toolroot_key)"
+}
+
+# in_root CMD...: run CMD inside the tool root, in a private mount namespace
+# so the bind mounts vanish with the process, even when it is killed. The
+# checkout and the cache keep their host paths so logs and errors name real
+# files.
+in_root() {
+	local root
+	root=$(toolroot_dir)
+	[ -e "$root/.complete" ] ||
+		die "no tool root at $root; run 'make toolroot' first"
+	unshare --mount --propagation private -- \
+		"$TOP/scripts/enter-root.sh" "$root" "$@"
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The first lesson's test: chello and rhello load, greet, check their
+ * parameter and unload the same way. One fixture, one variant per twin.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "rfl_harness.h"
+
+static int load(const char *module, const char *params)
+{
+	char path[PATH_MAX];
+	struct utsname u;
+	int fd, ret;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/extra/drivers/hello/%s.ko",
+		 u.release, module);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0);
+	ret = ret ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int unload(const char *module)
+{
+	return syscall(SYS_delete_module, module, O_NONBLOCK) ? -errno : 0;
+}
+
+static bool loaded(const char *module)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", module);
+	return access(path, F_OK) == 0;
+}
+
+/* Count the kernel log lines containing @needle written after @fd opened. */
+static int count_log(int fd, const char *needle)
+{
+	char rec[1024];
+	int n = 0;
+	ssize_t len;
+
+	while ((len = read(fd, rec, sizeof(rec) - 1)) > 0) {
+		rec[len] = '\0';
+		if (strstr(rec, needle))
+			n++;
+	}
+	return n;
+}
+
+FIXTURE(hello) {
+	int kmsg;
+};
+
+FIXTURE_VARIANT(hello) {
+	const char *module;
+	const char *greeting;
+};
+
+FIXTURE_VARIANT_ADD(hello, chello) {
+	.module = "chello",
+	.greeting = "hello from C",
+};
+
+FIXTURE_VARIANT_ADD(hello, rhello) {
+	.module = "rhello",
+	.greeting = "hello from Rust",
+};
+
+FIXTURE_SETUP(hello)
+{
+	if (loaded(variant->module))
+		ASSERT_EQ(0, unload(variant->module));
+	self->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, self->kmsg);
+	lseek(self->kmsg, 0, SEEK_END);
+}
+
+FIXTURE_TEARDOWN(hello)
+{
+	if (loaded(variant->module))
+		unload(variant->module);
+	close(self->kmsg);
+}
+
+TEST_F(hello, load_unload)
+{
+	ASSERT_EQ(0, load(variant->module, ""));
+	ASSERT_TRUE(loaded(variant->module));
+	ASSERT_EQ(1, count_log(self->kmsg, variant->greeting));
+	ASSERT_EQ(0, unload(variant->module));
+	ASSERT_FALSE(loaded(variant->module));
+}
+
+TEST_F(hello, greetings_param)
+{
+	ASSERT_EQ(0, load(variant->module, "greetings=3"));
+	EXPECT_EQ(3, count_log(self->kmsg, variant->greeting));
+	ASSERT_EQ(0, unload(variant->module));
+}
+
+TEST_F(hello, already_loaded)
+{
+	ASSERT_EQ(0, load(variant->module, ""));
+	EXPECT_EQ(-EEXIST, load(variant->module, ""));
+	ASSERT_EQ(0, unload(variant->module));
+}
+
+TEST_F(hello, bad_param)
+{
+	const char *bad[] = { "greetings=0", "greetings=9", "greetings=-1",
+			      "greetings=abc", "greetings=99999999999" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		TH_LOG("%s", bad[i]);
+		EXPECT_EQ(-EINVAL, load(variant->module, bad[i]));
+		EXPECT_FALSE(loaded(variant->module));
+	}
+}
+
+RFL_HARNESS_MAIN

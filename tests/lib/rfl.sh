@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+# rfl.sh: cases for shell test programs, sourced by tests/<group>/*.sh.
+#
+# A program defines one function per case, registers it with
+#   case_add NAME FUNCTION [timeout=S] [expect=splat|hang]
+# (NAME is driver/implementation/case) and ends with: rfl_main "$@".
+# It then answers --list and --run NAME for the guest runner; with no
+# arguments it runs every case, for a person at the shell.
+# A case runs in a subshell with 'set -eu': any failing command fails it.
+# skip REASON ends it as skipped; fail MESSAGE as failed.
+
+# shellcheck shell=sh
+
+RFL_CASES=""
+
+case_add() {
+	RFL_CASES="$RFL_CASES$1 $2 $3 $4
+"
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 4
+}
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+}
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+	_n=$(($1 * 10))
+	shift
+	while ! "$@"; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+rfl_run_case() {
+	(
+		set -eu
+		"$1"
+	)
+}
+
+rfl_main() {
+	case ${1:-} in
+	--list)
+		printf '%s' "$RFL_CASES" | while read -r name fn meta; do
+			echo "$name $meta"
+		done
+		;;
+	--run)
+		fn=$(printf '%s' "$RFL_CASES" | awk -v n="$2" '$1 == n { print $2 }')
+		[ -n "$fn" ] || fail "no case named '$2'"
+		rfl_run_case "$fn"
+		;;
+	"")
+		rc=0
+		printf '%s' "$RFL_CASES" | {
+			while read -r name fn meta; do
+				if rfl_run_case "$fn"; then
+					echo "ok $name"
+				else
+					echo "not ok $name"
+					rc=1
+				fi
+			done
+			exit $rc
+		}
+		;;
+	*)
+		echo "usage: $0 [--list | --run NAME]" >&2
+		exit 2
+		;;
+	esac
+}

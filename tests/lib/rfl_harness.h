@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rfl_harness.h: run a kselftest_harness.h program under the suite's runner.
+ *
+ * A fixture is a driver, a variant an implementation, a test a case, so
+ * FIXTURE(nullblk) + FIXTURE_VARIANT_ADD(nullblk, cnull) + TEST_F(nullblk,
+ * power) is the case "nullblk/cnull/power". End the program with
+ * RFL_HARNESS_MAIN instead of TEST_HARNESS_MAIN; it adds
+ *   --list       print every case name, one per line
+ *   --run NAME   run that one case
+ * and otherwise behaves as the kernel's harness (-l, -r, -v, ...).
+ */
+#ifndef RFL_HARNESS_H
+#define RFL_HARNESS_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+
+static int rfl_list_cases(void)
+{
+	struct __fixture_variant_metadata *v;
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+
+	for (f = __fixture_list; f; f = f->next)
+		for (v = f->variant; v; v = v->next)
+			for (t = f->tests; t; t = t->next)
+				printf("%s/%s/%s\n", f->name, v->name, t->name);
+	return 0;
+}
+
+static int rfl_harness_main(int argc, char **argv)
+{
+	char name[256], *hv[4];
+
+	if (argc == 2 && !strcmp(argv[1], "--list"))
+		return rfl_list_cases();
+	if (argc == 3 && !strcmp(argv[1], "--run")) {
+		/* -r takes fixture.variant.test */
+		snprintf(name, sizeof(name), "%s", argv[2]);
+		for (char *p = name; *p; p++)
+			if (*p == '/')
+				*p = '.';
+		hv[0] = argv[0];
+		hv[1] = "-r";
+		hv[2] = name;
+		hv[3] = NULL;
+		return test_harness_run(3, hv);
+	}
+	return test_harness_run(argc, argv);
+}
+
+#define RFL_HARNESS_MAIN                          \
+	int main(int argc, char **argv)           \
+	{                                         \
+		return rfl_harness_main(argc, argv); \
+	}
+
+#endif /* RFL_HARNESS_H */

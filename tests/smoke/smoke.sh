@@ -1,0 +1,139 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Smoke tests of the pipeline: the guest runs the kernel we built, every
+# module we ship loads and unloads, the reference devices work, the machine
+# has what tests need, and the runner catches splats and hangs.
+. "$(dirname "$0")/../lib/rfl.sh"
+SUITE=${SUITE:-/mnt/suite}
+
+# The mainline reference modules and our hello pair.
+MODULES="null_blk rnull_mod e1000 gpio-pl061 binder_linux nvme rust_minimal rust_misc_device chello rhello"
+
+kernel_release() {
+	rel=$(uname -r)
+	expect_eq "modules shipped for" "$(ls "$SUITE/lib/modules")" "$rel"
+	series=$(cat "$SUITE/kernel-series")
+	case $rel in
+	"$series".*) ;;
+	*) fail "release $rel is not of the pinned series $series" ;;
+	esac
+	echo "kernel $rel"
+}
+case_add pipeline/kernel/release kernel_release
+
+load_unload() {
+	m=$1
+	sysname=$(echo "$m" | tr - _)
+	modprobe "$m"
+	[ -d "/sys/module/$sysname" ] || fail "$m loaded but /sys/module/$sysname is missing"
+	modprobe -r "$m"
+	[ ! -d "/sys/module/$sysname" ] || fail "$m still in /sys/module after modprobe -r"
+	# Twice, as unload must leave nothing behind that a reload trips on.
+	modprobe "$m"
+	modprobe -r "$m"
+}
+for m in $MODULES; do
+	fn=load_unload_$(echo "$m" | tr - _)
+	eval "$fn() { load_unload $m; }"
+	case_add "pipeline/$m/load-unload" "$fn"
+done
+
+nullb_read() {
+	modprobe null_blk
+	trap 'modprobe -r null_blk' EXIT
+	wait_for 5 test -b /dev/nullb0 || fail "no /dev/nullb0 after modprobe null_blk"
+	n=$(dd if=/dev/nullb0 bs=1M count=64 2>/dev/null | wc -c)
+	expect_eq "bytes read from /dev/nullb0" "$n" $((64 << 20))
+}
+case_add nullblk/null_blk/read-64mib nullb_read
+
+e1000_ifaces() {
+	for i in /sys/class/net/*; do
+		[ "$(basename "$(readlink -f "$i/device/driver" 2>/dev/null)")" = e1000 ] &&
+			basename "$i"
+	done
+	true
+}
+
+carrier_up() {
+	[ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" = 1 ]
+}
+
+e1000_carrier() {
+	modprobe e1000
+	trap 'modprobe -r e1000' EXIT
+	wait_for 5 test -n "$(e1000_ifaces)"
+	ifs=$(e1000_ifaces)
+	expect_eq "e1000 interfaces" "$(echo "$ifs" | wc -w)" 2
+	for i in $ifs; do
+		ip link set "$i" up
+	done
+	for i in $ifs; do
+		wait_for 10 carrier_up "$i" || fail "$i has no carrier 10 s after link up"
+		echo "$i: carrier 1"
+	done
+}
+case_add e1000/e1000/carrier e1000_carrier
+
+pl061_chip() {
+	for c in /sys/bus/amba/devices/9030000.pl061/gpiochip*; do
+		[ -e "$c" ] && basename "$c"
+	done
+	true
+}
+
+pl061_gpiochip() {
+	modprobe gpio-pl061
+	trap 'modprobe -r gpio-pl061' EXIT
+	wait_for 5 test -n "$(pl061_chip)" || fail "no gpiochip under 9030000.pl061"
+	chip=$(pl061_chip)
+	gpiodetect | grep "^$chip " || fail "gpiodetect does not list $chip"
+	gpiodetect | grep -q "^$chip \[9030000.pl061\] (8 lines)" ||
+		fail "$chip is not 9030000.pl061 with 8 lines"
+	expect_eq "lines in gpioinfo" "$(gpioinfo -c "$chip" | grep -c '^[[:space:]]*line ')" 8
+}
+case_add gpio_pl061/gpio-pl061/gpiochip pl061_gpiochip
+
+hub_only_network() {
+	info=$(rfl-host info-network)
+	echo "$info"
+	echo "$info" | grep -q "hub 0" || fail "no internal hub 0"
+	expect_eq "hub ports" "$(echo "$info" | grep -c 'hub0port\|hubport')" 2
+	if echo "$info" | grep -Eiq 'user|slirp|tap|socket|vde|bridge'; then
+		fail "a NIC backend other than the internal hub exists"
+	fi
+}
+case_add pipeline/qemu/hub-only-network hub_only_network
+
+power_button() {
+	modprobe gpio-pl061
+	trap 'modprobe -r gpio-pl061' EXIT
+	wait_for 5 test -n "$(pl061_chip)"
+	chip=$(pl061_chip)
+	gpiomon -c "$chip" -e rising -n 1 3 >/tmp/gpiomon.out 2>&1 &
+	mon=$!
+	sleep 1
+	rfl-host powerdown
+	wait_for 10 sh -c "! kill -0 $mon 2>/dev/null" || {
+		kill $mon
+		fail "no rising edge on $chip line 3 within 10 s of system_powerdown"
+	}
+	cat /tmp/gpiomon.out
+	grep -q rising /tmp/gpiomon.out || fail "gpiomon saw no rising edge"
+}
+case_add pipeline/qemu/power-button power_button
+
+planted_warn() {
+	# The load fails on purpose after the WARN.
+	if modprobe rfl_splat what=warn; then
+		fail "rfl_splat loaded, so it planted nothing"
+	fi
+}
+case_add runner/selftest/planted-warn planted_warn expect=splat
+
+hang() {
+	sleep 100000
+}
+case_add runner/selftest/hang hang timeout=5 expect=hang
+
+rfl_main "$@"
