@@ -72,8 +72,9 @@ list: modules rootfs
 
 .PHONY: compare
 compare: modules rootfs
-	@$(RUNNER) --mode compare --filter 'compare/*' --out $(BUILD)/compare-$(VARIANT)
-	@$(IN_ROOT) python3 bench/report.py $(BUILD)/suite-$(VARIANT) $(BUILD)/compare-$(VARIANT)
+	@$(RUNNER) --mode compare --out $(BUILD)/compare-$(VARIANT); rc=$$?; \
+	$(IN_ROOT) python3 bench/report.py $(BUILD)/suite-$(VARIANT) \
+		$(BUILD)/compare-$(VARIANT) && exit $$rc
 
 .PHONY: run
 run: modules rootfs

@@ -53,7 +53,9 @@ def main():
         text, data, bss, debug = sizes(ko)
         d = loads.get(name, {})
         load = d.get("load", "not run")
-        if load == "ok" and d.get("unload") != "ok":
+        if load == "ok" and d.get("unload") == "permanent":
+            load = "ok (permanent)"
+        elif load == "ok" and d.get("unload") != "ok":
             load = "unload failed"
         rows.append((name, origin, language(ko), int(size), text, data, bss,
                      debug, load))
@@ -65,7 +67,8 @@ def main():
     lines = []
     for i, r in enumerate(table):
         lines.append("  ".join(c.rjust(w) if 3 <= j <= 7 else c.ljust(w)
-                               for j, (c, w) in enumerate(zip(r, widths))))
+                               for j, (c, w) in enumerate(zip(r, widths)))
+                     .rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     report = "\n".join(lines)
@@ -81,7 +84,7 @@ def main():
         for r in rows:
             f.write("| " + " | ".join(str(c) for c in r) + " |\n")
     print(f"\nreport: {os.path.join(results, 'report.md')}")
-    failed = [r[0] for r in rows if r[8] != "ok"]
+    failed = [r[0] for r in rows if not r[8].startswith("ok")]
     if failed:
         print(f"modules that did not load and unload: {' '.join(failed)}")
         return 1

@@ -10,7 +10,13 @@ ksrc=$("$TOP/kernel/fetch.sh")
 cd "$TOP" || exit 1
 rc=0
 
-mapfile -t c_files < <(git ls-files '*.c' '*.h')
+# Our sources: everything but build outputs.
+src() {
+	find drivers include tests bench scripts kernel rootfs qemu .ci \
+		-type f \( "$@" \) 2>/dev/null | sort
+}
+
+mapfile -t c_files < <(src -name '*.c' -o -name '*.h')
 if [ ${#c_files[@]} -gt 0 ]; then
 	say "checkpatch --strict: ${#c_files[@]} files"
 	for f in "${c_files[@]}"; do
@@ -21,18 +27,19 @@ if [ ${#c_files[@]} -gt 0 ]; then
 	done
 fi
 
-mapfile -t rs_files < <(git ls-files '*.rs')
+mapfile -t rs_files < <(src -name '*.rs')
 if [ ${#rs_files[@]} -gt 0 ]; then
 	say "rustfmt --check: ${#rs_files[@]} files"
 	rustfmt --check --edition 2021 --config-path "$ksrc/.rustfmt.toml" \
 		"${rs_files[@]}" || rc=1
 fi
 
-mapfile -t sh_files < <(git ls-files '*.sh' 'qemu/guest/*' .ci/run)
+mapfile -t sh_files < <(src -name '*.sh' -o -path 'qemu/guest/*' -o -path .ci/run \
+	-o -path rootfs/rfl-init)
 say "shellcheck: ${#sh_files[@]} files"
 shellcheck -x "${sh_files[@]}" || rc=1
 
-mapfile -t py_files < <(git ls-files '*.py')
+mapfile -t py_files < <(src -name '*.py')
 say "python3 -m py_compile: ${#py_files[@]} files"
 python3 -m py_compile "${py_files[@]}" || rc=1
 

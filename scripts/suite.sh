@@ -26,7 +26,7 @@ run_logged "$mo/build.log" "${kmake[@]}" modules >&2 ||
 # The exact uapi headers of this kernel, for the test programs.
 if [ ! -e "$kbuild/usr/include/.complete" ]; then
 	run_logged "$mo/headers.log" make -C "$kbuild" ARCH=arm64 LLVM=1 \
-		headers_install >&2 || die "headers_install failed (log: $mo/headers.log)"
+		headers >&2 || die "make headers failed (log: $mo/headers.log)"
 	touch "$kbuild/usr/include/.complete"
 fi
 
@@ -50,6 +50,8 @@ cflags=(-O2 -g -Wall -Wextra -D_GNU_SOURCE -pthread
 for top in tests bench; do
 	for dir in "$TOP/$top"/*/; do
 		group=$(basename "$dir")
+		# Directories with a Kbuild hold kernel modules (built above).
+		[ -e "$dir/Kbuild" ] && continue
 		dst=$suite.tmp/$top/$group
 		mkdir -p "$dst"
 		for f in "$dir"*.sh; do

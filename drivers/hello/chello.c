@@ -12,7 +12,8 @@
 
 static unsigned int greetings = 1;
 module_param(greetings, uint, 0444);
-MODULE_PARM_DESC(greetings, "Greetings printed at load, 1.." __stringify(CHELLO_MAX_GREETINGS) " (default 1)");
+MODULE_PARM_DESC(greetings, "Greetings printed at load, 1.."
+		 __stringify(CHELLO_MAX_GREETINGS) " (default 1)");
 
 static int __init chello_init(void)
 {

@@ -27,7 +27,7 @@ struct RHello;
 
 impl kernel::Module for RHello {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let greetings = *module_parameters::greetings.value();
+        let greetings = module_parameters::greetings.value();
 
         // A bad parameter fails the load: nothing is set up yet to undo.
         if !(1..=RHELLO_MAX_GREETINGS).contains(&greetings) {

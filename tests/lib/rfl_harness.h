@@ -4,8 +4,8 @@
  *
  * A fixture is a driver, a variant an implementation, a test a case, so
  * FIXTURE(nullblk) + FIXTURE_VARIANT_ADD(nullblk, cnull) + TEST_F(nullblk,
- * power) is the case "nullblk/cnull/power". End the program with
- * RFL_HARNESS_MAIN instead of TEST_HARNESS_MAIN; it adds
+ * power) is the case "nullblk/cnull/power". Instead of TEST_HARNESS_MAIN,
+ * main() returns rfl_harness_main(argc, argv), which adds
  *   --list       print every case name, one per line
  *   --run NAME   run that one case
  * and otherwise behaves as the kernel's harness (-l, -r, -v, ...).
@@ -51,11 +51,5 @@ static int rfl_harness_main(int argc, char **argv)
 	}
 	return test_harness_run(argc, argv);
 }
-
-#define RFL_HARNESS_MAIN                          \
-	int main(int argc, char **argv)           \
-	{                                         \
-		return rfl_harness_main(argc, argv); \
-	}
 
 #endif /* RFL_HARNESS_H */
