@@ -29,13 +29,24 @@ if [ -e "$out/.complete" ]; then
 	exit 0
 fi
 
+# Unfinished builds of other configurations are never resumed: drop them.
+for d in "$CACHE/kernel/build-$variant-"*; do
+	[ "$d" != "$out" ] && [ ! -e "$d/.complete" ] && rm -rf "$d"
+done
 mkdir -p "$out"
 log=$out/build.log
 kmake=(make -C "$src" O="$out" ARCH=arm64 LLVM=1 -j"$(nproc)")
 
 # Merge the fragments, later ones winning, then check that every symbol
 # they set survived Kconfig: an unmet dependency drops it silently.
-cat "${files[@]}" >"$out/fragment.config"
+awk '
+	/^CONFIG_[A-Za-z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym) }
+	/^# CONFIG_[A-Za-z0-9_]+ is not set/ { sym = $2 }
+	sym == "" { next }
+	!(sym in val) { order[n++] = sym }
+	{ val[sym] = $0; sym = "" }
+	END { for (i = 0; i < n; i++) print val[order[i]] }
+' "${files[@]}" >"$out/fragment.config"
 say "configuring $variant from: $frags" >&2
 run_logged "$out/config.log" "${kmake[@]}" \
 	KCONFIG_ALLCONFIG="$out/fragment.config" allnoconfig >&2 ||

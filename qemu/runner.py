@@ -40,7 +40,10 @@ def qemu_base(args):
     append = " ".join([
         "console=ttyAMA0", "root=/dev/root", "rootfstype=9p",
         "rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose",
-        "ro", "init=/sbin/rfl-init", "panic=-1", "loglevel=6",
+        "ro", "init=/sbin/rfl-init", "panic=-1",
+        # pr_info() on the console for a person at the shell; tests read
+        # the kernel log with dmesg instead.
+        "loglevel=7" if args.mode == "run" else "loglevel=6",
         f"rfl.mode={args.mode}",
     ] + args.append)
     nvme = os.path.join(args.state, "nvme.img")
@@ -382,10 +385,16 @@ def main():
                    help="extra kernel command line words")
     args = p.parse_args()
     os.makedirs(args.state, exist_ok=True)
+    for path in (args.kernel, args.rootfs, args.suite):
+        if not os.path.exists(path):
+            sys.exit(f"error: {path} is missing; 'make modules rootfs' builds it")
     if args.mode == "run":
         return run_interactive(args)
     args.append += [f"rfl.filter={args.filter}", f"rfl.timeout={args.timeout}"]
-    return run_cases(args)
+    try:
+        return run_cases(args)
+    except RuntimeError as e:
+        sys.exit(f"error: {e}")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ run_logged "$mo/install.log" "${kmake[@]}" INSTALL_MOD_PATH="$suite.tmp" \
 
 install -m 0755 "$TOP/qemu/guest/init" "$suite.tmp/init"
 sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/kernel/series" >"$suite.tmp/kernel-series"
+cp "$kbuild/.config" "$suite.tmp/kernel.config"
 install -m 0755 "$TOP/qemu/guest/rfl-run-tests" "$TOP/qemu/guest/rfl-host" \
 	"$suite.tmp/bin/"
 

@@ -24,6 +24,12 @@ case_add pipeline/kernel/release kernel_release
 load_unload() {
 	m=$1
 	sysname=$(echo "$m" | tr - _)
+	if ! modinfo "$m" >/dev/null 2>&1; then
+		grep -q "^CONFIG_ANDROID_BINDER_IPC_RUST=y" "$SUITE/kernel.config" &&
+			[ "$m" = binder_linux ] &&
+			skip "this kernel has the Rust binder built in instead of binder_linux"
+		fail "$m is not among the modules of this kernel"
+	fi
 	modprobe "$m"
 	[ -d "/sys/module/$sysname" ] || fail "$m loaded but /sys/module/$sysname is missing"
 	# A module without module_exit (binder_linux) can never be unloaded.
@@ -97,6 +103,17 @@ pl061_gpiochip() {
 	expect_eq "lines in gpioinfo" "$(gpioinfo -c "$chip" | grep -c '^[[:space:]]*line ')" 8
 }
 case_add gpio_pl061/gpio-pl061/gpiochip pl061_gpiochip
+
+rust_binderfs() {
+	grep -q "^CONFIG_ANDROID_BINDER_IPC_RUST=y" "$SUITE/kernel.config" ||
+		skip "this kernel variant has the C binder (VARIANT=rustbinder has the Rust one)"
+	mkdir -p /dev/binderfs
+	mount -t binder binder /dev/binderfs
+	trap 'umount /dev/binderfs' EXIT
+	test -c /dev/binderfs/binder || fail "no /dev/binderfs/binder"
+	test -c /dev/binderfs/binder-control || fail "no /dev/binderfs/binder-control"
+}
+case_add pipeline/rust_binder/binderfs rust_binderfs
 
 hub_only_network() {
 	# The whole network must be: hub 0 with two e1000 NICs on it.
