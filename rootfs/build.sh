@@ -51,8 +51,8 @@ echo rfl >"$r/etc/hostname"
 rm -rf "$r/lib/modules"
 ln -s /mnt/suite/lib/modules "$r/usr/lib/modules"
 install -m 0755 "$TOP/rootfs/rfl-init" "$r/sbin/rfl-init"
-# No dash here: busybox is the shell of #!/bin/sh scripts.
-[ -e "$r/usr/bin/sh" ] || ln -s busybox "$r/usr/bin/sh"
+# dash's maintainer scripts would make /bin/sh; they do not run here.
+ln -sfn dash "$r/usr/bin/sh"
 
 touch "$r/.complete"
 rm -rf "$out"

@@ -21,6 +21,21 @@ kernel_release() {
 }
 case_add pipeline/kernel/release kernel_release
 
+# The guest's tools are Debian's, not busybox stand-ins: a test that runs
+# `ip netns` or `modprobe` must get the real thing.
+real_tools() {
+	ip -V | grep -q iproute2 || fail "ip is not iproute2's: $(ip -V 2>&1 | head -n 1)"
+	modprobe --version | grep -q '^kmod' || fail "modprobe is not kmod's"
+	ethtool --version | grep -q '^ethtool' || fail "no ethtool"
+	gpiodetect --version | grep -q 'v2\.' || fail "gpiodetect is not libgpiod v2"
+	fio --version | grep -q '^fio-' || fail "no fio"
+	iperf3 --version | grep -q '^iperf 3' || fail "no iperf3"
+	expect_eq "/bin/sh" "$(readlink -f /bin/sh)" /usr/bin/dash
+	ip -V
+	gpiodetect --version | head -n 1
+}
+case_add pipeline/rootfs/real-tools real_tools
+
 load_unload() {
 	m=$1
 	sysname=$(echo "$m" | tr - _)
