@@ -16,8 +16,8 @@ if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 fi
 if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 	avail=$(apt-cache search --names-only '^linux-source-[0-9.]+$' |
-		cut -d' ' -f1 | tr '\n' ' ')
-	die "$pkg (series $series, pinned in kernel/series) is not in the archive any more. Available: ${avail:-none}. Set one of them in kernel/series."
+		cut -d' ' -f1 | sort -V | xargs)
+	die "$pkg (series $series, pinned in kernel/series) is not in the tool root's suites (trixie, trixie-updates, trixie-backports). Available: ${avail:-none}. Set one of those series in kernel/series."
 fi
 
 patches=("$TOP"/kernel/patches/*.patch)
