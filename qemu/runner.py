@@ -21,10 +21,12 @@ the last console lines; the guest is then booted again and resumes after it.
 
 import argparse
 import collections
+import ctypes
 import json
 import os
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -33,6 +35,16 @@ import time
 
 BOOT_TIMEOUT = 300  # seconds from power-on to the guest runner's PLAN
 TAIL_LINES = 40
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """In the QEMU child: be killed when the runner goes, however it goes."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def raise_on_signal(signum, _frame):
+    raise SystemExit(f"runner stopped by signal {signum}")
 
 
 def qemu_base(args):
@@ -127,20 +139,22 @@ class Boot:
         cmd[cmd.index("-append") + 1] += f" rfl.start={start}"
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT,
+                                     preexec_fn=die_with_parent)
         self.conns = {}
-        deadline = time.monotonic() + 30
-        for name, (s, _) in listeners.items():
-            s.settimeout(max(1, deadline - time.monotonic()))
-            try:
+        try:
+            deadline = time.monotonic() + 30
+            for name, (s, _) in listeners.items():
+                s.settimeout(max(1, deadline - time.monotonic()))
                 self.conns[name], _ = s.accept()
-            except socket.timeout:
-                self.kill()
-                out = self.proc.stdout.read().decode(errors="replace")
-                raise RuntimeError(f"QEMU did not start:\n{out}")
-            finally:
+            self.qmp = Qmp(self.conns["qmp"])
+        except (OSError, EOFError) as e:
+            self.kill()
+            out = self.proc.stdout.read().decode(errors="replace")
+            raise RuntimeError(f"QEMU did not start ({e}):\n{out}") from e
+        finally:
+            for s, _ in listeners.values():
                 s.close()
-        self.qmp = Qmp(self.conns["qmp"])
         self.console_log = console_log
         self.tail = collections.deque(maxlen=TAIL_LINES)
         self.bufs = {"console": b"", "tap": b"", "host": b""}
@@ -249,6 +263,7 @@ def run_cases(args):
     console_log = open(os.path.join(args.out, "console.log"), "wb")
     start, plan, boots = 1, None, 0
     t0 = time.monotonic()
+    boot = None
     try:
         while plan is None or start <= plan:
             boots += 1
@@ -340,6 +355,8 @@ def run_cases(args):
                             diag + ["last console lines:"] + tail)
             start = idx + 1
     finally:
+        if boot:
+            boot.kill()
         console_log.close()
         bench.close()
         shutil.rmtree(sockdir, ignore_errors=True)
@@ -384,6 +401,8 @@ def main():
     p.add_argument("--append", action="append", default=[],
                    help="extra kernel command line words")
     args = p.parse_args()
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, raise_on_signal)
     os.makedirs(args.state, exist_ok=True)
     for path in (args.kernel, args.rootfs, args.suite):
         if not os.path.exists(path):

@@ -45,7 +45,7 @@ install -m 0755 "$TOP/qemu/guest/rfl-run-tests" "$TOP/qemu/guest/rfl-host" \
 
 # Test and bench programs: shell scripts as they are, C programs built for
 # arm64 against the kernel tree's kselftest harness and our uapi headers.
-cflags=(-O2 -g -Wall -Wextra -D_GNU_SOURCE -pthread
+cflags=(-O2 -g -Wall -Werror -D_GNU_SOURCE -pthread
 	-I"$ksrc/tools/testing/selftests" -I"$kbuild/usr/include"
 	-I"$TOP/include/uapi" -I"$TOP/tests/lib")
 for top in tests bench; do

@@ -5,44 +5,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "rfl_harness.h"
+#include "rfl_module.h"
 
 static int load(const char *module, const char *params)
 {
-	char path[PATH_MAX];
-	struct utsname u;
-	int fd, ret;
-
-	uname(&u);
-	snprintf(path, sizeof(path), "/lib/modules/%s/extra/drivers/hello/%s.ko",
-		 u.release, module);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, params, 0);
-	ret = ret ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-static int unload(const char *module)
-{
-	return syscall(SYS_delete_module, module, O_NONBLOCK) ? -errno : 0;
-}
-
-static bool loaded(const char *module)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "/sys/module/%s", module);
-	return access(path, F_OK) == 0;
+	return rfl_load("drivers/hello", module, params);
 }
 
 /* Count the kernel log lines containing @needle written after @fd opened. */
@@ -86,8 +57,8 @@ FIXTURE_VARIANT_ADD(hello, rhello) {
 
 FIXTURE_SETUP(hello)
 {
-	if (loaded(variant->module))
-		ASSERT_EQ(0, unload(variant->module));
+	if (rfl_loaded(variant->module))
+		ASSERT_EQ(0, rfl_unload(variant->module));
 	self->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	ASSERT_LE(0, self->kmsg);
 	lseek(self->kmsg, 0, SEEK_END);
@@ -95,32 +66,32 @@ FIXTURE_SETUP(hello)
 
 FIXTURE_TEARDOWN(hello)
 {
-	if (loaded(variant->module))
-		unload(variant->module);
+	if (rfl_loaded(variant->module))
+		rfl_unload(variant->module);
 	close(self->kmsg);
 }
 
 TEST_F(hello, load_unload)
 {
 	ASSERT_EQ(0, load(variant->module, ""));
-	ASSERT_TRUE(loaded(variant->module));
+	ASSERT_TRUE(rfl_loaded(variant->module));
 	ASSERT_EQ(1, count_log(self->kmsg, variant->greeting));
-	ASSERT_EQ(0, unload(variant->module));
-	ASSERT_FALSE(loaded(variant->module));
+	ASSERT_EQ(0, rfl_unload(variant->module));
+	ASSERT_FALSE(rfl_loaded(variant->module));
 }
 
 TEST_F(hello, greetings_param)
 {
 	ASSERT_EQ(0, load(variant->module, "greetings=3"));
 	EXPECT_EQ(3, count_log(self->kmsg, variant->greeting));
-	ASSERT_EQ(0, unload(variant->module));
+	ASSERT_EQ(0, rfl_unload(variant->module));
 }
 
 TEST_F(hello, already_loaded)
 {
 	ASSERT_EQ(0, load(variant->module, ""));
 	EXPECT_EQ(-EEXIST, load(variant->module, ""));
-	ASSERT_EQ(0, unload(variant->module));
+	ASSERT_EQ(0, rfl_unload(variant->module));
 }
 
 TEST_F(hello, bad_param)
@@ -132,12 +103,12 @@ TEST_F(hello, bad_param)
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		TH_LOG("%s", bad[i]);
 		EXPECT_EQ(-EINVAL, load(variant->module, bad[i]));
-		EXPECT_FALSE(loaded(variant->module));
+		EXPECT_FALSE(rfl_loaded(variant->module));
 	}
 	/* Out of u32 range: the one place where the twins' errors differ. */
 	EXPECT_EQ(-variant->overflow_errno,
 		  load(variant->module, "greetings=99999999999"));
-	EXPECT_FALSE(loaded(variant->module));
+	EXPECT_FALSE(rfl_loaded(variant->module));
 }
 
 int main(int argc, char **argv)

@@ -6,7 +6,7 @@
  * FIXTURE(nullblk) + FIXTURE_VARIANT_ADD(nullblk, cnull) + TEST_F(nullblk,
  * power) is the case "nullblk/cnull/power". Instead of TEST_HARNESS_MAIN,
  * main() returns rfl_harness_main(argc, argv), which adds
- *   --list       print every case name, one per line
+ *   --list       print every case name and its timeout, one per line
  *   --run NAME   run that one case
  * and otherwise behaves as the kernel's harness (-l, -r, -v, ...).
  */
@@ -26,8 +26,10 @@ static int rfl_list_cases(void)
 
 	for (f = __fixture_list; f; f = f->next)
 		for (v = f->variant; v; v = v->next)
+			/* the harness kills a case at t->timeout; give it time */
 			for (t = f->tests; t; t = t->next)
-				printf("%s/%s/%s\n", f->name, v->name, t->name);
+				printf("%s/%s/%s timeout=%d\n", f->name, v->name,
+				       t->name, t->timeout + 30);
 	return 0;
 }
 

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rfl_module.h: load and unload the suite's modules from a test with the
+ * raw syscalls, so a test sees the exact errno a bad parameter gives.
+ */
+#ifndef RFL_MODULE_H
+#define RFL_MODULE_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+/* Load /lib/modules/$(uname -r)/extra/@dir/@module.ko; 0 or -errno. */
+static inline int rfl_load(const char *dir, const char *module,
+			   const char *params)
+{
+	char path[PATH_MAX];
+	struct utsname u;
+	int fd, ret;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/extra/%s/%s.ko",
+		 u.release, dir, module);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0);
+	ret = ret ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* 0 or -errno; never waits for users of the module to go away. */
+static inline int rfl_unload(const char *module)
+{
+	return syscall(SYS_delete_module, module, O_NONBLOCK) ? -errno : 0;
+}
+
+static inline bool rfl_loaded(const char *module)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", module);
+	return access(path, F_OK) == 0;
+}
+
+/* MemFree from /proc/meminfo, in KiB; -1 if it cannot be read. */
+static inline long rfl_memfree_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+#endif /* RFL_MODULE_H */
