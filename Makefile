@@ -12,6 +12,7 @@ VARIANT ?= main
 T ?= *
 TIMEOUT ?= 120
 V ?= 0
+FULL ?= 0
 CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rfl-drivers
 BUILD ?= $(CURDIR)/build
 export CACHE BUILD
@@ -21,7 +22,7 @@ RUNNER = $(IN_ROOT) python3 qemu/runner.py \
 	--kernel $(BUILD)/kernel-$(VARIANT)/arch/arm64/boot/Image \
 	--rootfs $(BUILD)/rootfs --suite $(BUILD)/suite-$(VARIANT) \
 	--state $(BUILD)/state-$(VARIANT) --timeout $(TIMEOUT) \
-	$(if $(filter 1,$(V)),--verbose)
+	$(if $(filter 1,$(V)),--verbose) $(if $(filter 1,$(FULL)),--append rfl.full=1)
 
 .PHONY: help
 help:
@@ -42,6 +43,7 @@ help:
 	@echo '                rustbinder has the Rust binder built in)'
 	@echo '  TIMEOUT=S     default per-case timeout in seconds (default 120)'
 	@echo '  V=1           copy the guest console to the terminal'
+	@echo '  FULL=1        make compare: the long benchmark runs (default: quick)'
 	@echo '  CACHE=DIR     cache directory (default $$XDG_CACHE_HOME or ~/.cache, /rfl-drivers)'
 	@echo '  BUILD=DIR     build outputs (default ./build)'
 	@echo '  DEBIAN_MIRROR=URL  Debian archive (default http://deb.debian.org/debian)'
@@ -74,7 +76,8 @@ list: modules rootfs
 compare: modules rootfs
 	@$(RUNNER) --mode compare --out $(BUILD)/compare-$(VARIANT); rc=$$?; \
 	$(IN_ROOT) python3 bench/report.py $(BUILD)/suite-$(VARIANT) \
-		$(BUILD)/compare-$(VARIANT) && exit $$rc
+		$(BUILD)/compare-$(VARIANT) $(BUILD)/results-$(VARIANT)/results.tsv && \
+		exit $$rc
 
 .PHONY: run
 run: modules rootfs

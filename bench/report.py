@@ -4,13 +4,18 @@
 
 Inputs: the suite share (modules.tsv, the .ko files) and the results
 directory of a `--mode compare` run (results.tsv, bench.tsv). Sizes are
-measured here with llvm-size from the tool root; load outcomes come from
-the guest.
+measured here with llvm-size from the tool root; load outcomes and
+benchmark rounds come from the guest.
 """
 
+import collections
 import os
+import statistics
 import subprocess
 import sys
+
+# Rust/C binary size ratios of the paper's Figure 7, by driver directory.
+PAPER_SIZE_RATIO = {"semaphore": 1.93, "gpio_pl061": 2.41, "binder": 1.16}
 
 
 def sizes(ko):
@@ -33,58 +38,176 @@ def language(ko):
                          for line in out.splitlines() if line.split()) else "C"
 
 
-def main():
-    suite, results = sys.argv[1], sys.argv[2]
-    rel = os.listdir(os.path.join(suite, "lib", "modules"))[0]
-    loads = {}
-    bench = os.path.join(results, "bench.tsv")
-    if os.path.exists(bench):
-        for line in open(bench):
-            _, kv = line.rstrip("\n").split("\t", 1)
-            d = dict(w.split("=", 1) for w in kv.split())
-            loads[d["module"]] = d
+def table(head, rows, numeric=()):
+    """Plain-text table: numeric columns right-aligned."""
+    cells = [tuple(str(c) for c in head)] + \
+        [tuple(str(c) for c in r) for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(head))]
+    lines = []
+    for i, r in enumerate(cells):
+        lines.append("  ".join(c.rjust(w) if j in numeric else c.ljust(w)
+                               for j, (c, w) in enumerate(zip(r, widths)))
+                     .rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def markdown(head, rows):
+    out = ["| " + " | ".join(str(c) for c in head) + " |",
+           "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+class Report:
+    def __init__(self):
+        self.text, self.md = [], []
+
+    def section(self, title, note, head, rows, numeric=()):
+        self.text += [f"\n{title}", note, "", table(head, rows, numeric)]
+        self.md += [f"\n## {title}\n", note, "", markdown(head, rows)]
+
+
+def module_rows(suite, rel, loads):
     rows = []
     for line in open(os.path.join(suite, "modules.tsv")):
         name, path, size = line.rstrip("\n").split("\t")
         if path.startswith("extra/tests/"):
             continue
         ko = os.path.join(suite, "lib", "modules", rel, path)
-        origin = "ours" if path.startswith("extra/") else "mainline"
-        text, data, bss, debug = sizes(ko)
         d = loads.get(name, {})
         load = d.get("load", "not run")
         if load == "ok" and d.get("unload") == "permanent":
             load = "ok (permanent)"
         elif load == "ok" and d.get("unload") != "ok":
             load = "unload failed"
-        rows.append((name, origin, language(ko), int(size), text, data, bss,
-                     debug, load))
+        origin = "ours" if path.startswith("extra/") else "mainline"
+        rows.append([name, origin, language(ko), int(size), *sizes(ko), load,
+                     path])
+    return rows
 
-    head = ("module", "origin", "lang", ".ko bytes", "text", "data", "bss",
-            "debug", "load/unload")
-    table = [head] + [tuple(str(c) for c in r) for r in rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(head))]
-    lines = []
-    for i, r in enumerate(table):
-        lines.append("  ".join(c.rjust(w) if 3 <= j <= 7 else c.ljust(w)
-                               for j, (c, w) in enumerate(zip(r, widths)))
-                     .rstrip())
-        if i == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    report = "\n".join(lines)
-    print(f"\nModules of kernel {rel} (sizes from llvm-size; "
-          "debug = .debug_* sections)\n")
-    print(report)
+
+def pair_rows(modules):
+    """Our C/Rust twins: c<name> and r<name> in one drivers/ directory."""
+    ours = {r[0]: r for r in modules if r[1] == "ours"}
+    rows = []
+    for name, r in sorted(ours.items()):
+        twin = "r" + name[1:]
+        if not name.startswith("c") or twin not in ours:
+            continue
+        rust = ours[twin]
+        driver = r[9].split("/")[-2]
+        c_total, r_total = sum(r[4:7]), sum(rust[4:7])
+        paper = PAPER_SIZE_RATIO.get(driver)
+        rows.append([driver, name, c_total, r[7], twin, r_total, rust[7],
+                     f"{r_total / c_total:.2f}",
+                     f"{paper:.2f}" if paper else "-"])
+    return rows
+
+
+def spread(values):
+    return (f"{statistics.median(values):.0f} "
+            f"[{min(values):.0f}..{max(values):.0f}]")
+
+
+def semaphore_rows(bench):
+    runs = collections.defaultdict(list)
+    for d in bench:
+        if d.get("bench") == "semaphore":
+            runs[(int(d["threads"]), d["impl"])].append(
+                float(d["roundtrips_per_s"]))
+    rows = []
+    for threads in sorted({k[0] for k in runs}):
+        c, r = runs.get((threads, "csemaphore")), runs.get((threads, "rsemaphore"))
+        if not c or not r:
+            continue
+        rows.append([threads, len(c), spread(c), spread(r),
+                     f"{statistics.median(r) / statistics.median(c):.2f}"])
+    return rows
+
+
+def differential(tests):
+    """Outcome of each case for every implementation of a driver, from the
+    results.tsv of `make test`: {driver: (impls, [(case, outcomes)])}."""
+    by_driver = collections.defaultdict(dict)
+    for line in list(open(tests))[1:]:
+        name, status, reason, _ = line.rstrip("\n").split("\t")
+        parts = name.split("/")
+        if len(parts) != 3 or parts[0] in ("runner", "pipeline"):
+            continue
+        driver, impl, case = parts
+        cell = status if status != "skip" else f"skip: {reason}"
+        by_driver[driver].setdefault(case, {})[impl] = cell
+    out = {}
+    for driver, cases in sorted(by_driver.items()):
+        impls = sorted({i for c in cases.values() for i in c})
+        if len(impls) < 2:
+            continue
+        out[driver] = (impls, [(case, [cases[case].get(i, "not run")
+                                       for i in impls])
+                               for case in cases])
+    return out
+
+
+def main():
+    suite, results = sys.argv[1], sys.argv[2]
+    tests = sys.argv[3] if len(sys.argv) > 3 else None
+    rel = os.listdir(os.path.join(suite, "lib", "modules"))[0]
+    loads, bench = {}, []
+    path = os.path.join(results, "bench.tsv")
+    if os.path.exists(path):
+        for line in open(path):
+            _, kv = line.rstrip("\n").split("\t", 1)
+            d = dict(w.split("=", 1) for w in kv.split())
+            if "module" in d:
+                loads[d["module"]] = d
+            else:
+                bench.append(d)
+
+    modules = module_rows(suite, rel, loads)
+    rep = Report()
+    rep.section(
+        "Modules", f"Kernel {rel}; sizes in bytes from llvm-size "
+        "(debug = the .debug_* sections); load/unload in the guest.",
+        ("module", "origin", "lang", ".ko", "text", "data", "bss", "debug",
+         "load/unload"),
+        [r[:9] for r in modules], numeric=(3, 4, 5, 6, 7))
+    rep.section(
+        "Size of the twins (paper's Figure 7)",
+        "size = text + data + bss; ratio = Rust/C of size; the paper's "
+        "ratio where it has one.",
+        ("driver", "C", "size", "debug", "Rust", "size", "debug", "ratio",
+         "paper"),
+        pair_rows(modules), numeric=(2, 3, 5, 6, 7, 8))
+    rows = semaphore_rows(bench)
+    if rows:
+        rep.section(
+            "Semaphore round trips per second",
+            "Write one token and take it back; median [min..max] over "
+            "interleaved rounds in one boot. QEMU TCG on the build host: "
+            "only the ratio carries over.",
+            ("threads", "rounds", "csemaphore", "rsemaphore", "Rust/C"),
+            rows, numeric=(0, 1, 4))
+    if tests and os.path.exists(tests):
+        for driver, (impls, cases) in differential(tests).items():
+            rows = [[case, *cells,
+                     "yes" if len(set(cells)) == 1 else "DIFFERS"]
+                    for case, cells in cases]
+            rep.section(f"Differential tests: {driver}",
+                        f"One test program, every implementation; from "
+                        f"{tests}.", ("case", *impls, "same"), rows)
+    else:
+        rep.text.append(f"\n(no test results at {tests}: run 'make test' "
+                        "for the differential tables)")
+    print("\n".join(rep.text))
     os.makedirs(results, exist_ok=True)
-    with open(os.path.join(results, "report.md"), "w") as f:
-        f.write(f"# Comparison report\n\nKernel {rel}, QEMU virt arm64 "
-                "under TCG.\n\n## Modules\n\n")
-        f.write("| " + " | ".join(head) + " |\n")
-        f.write("|" + "---|" * len(head) + "\n")
-        for r in rows:
-            f.write("| " + " | ".join(str(c) for c in r) + " |\n")
-    print(f"\nreport: {os.path.join(results, 'report.md')}")
-    failed = [r[0] for r in rows if not r[8].startswith("ok")]
+    report = os.path.join(results, "report.md")
+    with open(report, "w") as f:
+        f.write("# Comparison report\n\nQEMU virt arm64 under TCG on the "
+                "build host.\n" + "\n".join(rep.md) + "\n")
+    print(f"\nreport: {report}")
+    failed = [r[0] for r in modules if not r[8].startswith("ok")]
     if failed:
         print(f"modules that did not load and unload: {' '.join(failed)}")
         return 1

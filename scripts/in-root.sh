@@ -5,5 +5,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_root "running the build in the tool root" "it uses chroot and bind mounts"
-[ -e "$(toolroot_dir)/.complete" ] || "$TOP/scripts/toolroot.sh"
+# Progress to stderr: callers may capture stdout.
+[ -e "$(toolroot_dir)/.complete" ] || "$TOP/scripts/toolroot.sh" >&2
 in_root "$@"
