@@ -129,8 +129,9 @@ TEST_F_TIMEOUT(semaphore, roundtrips, 600)
 				snprintf(dev, sizeof(dev), "/dev/%s", twin);
 				rate = measure(dev, threads[n], seconds);
 				ASSERT_LT(0, rate) TH_LOG("%s: %s", twin, strerror((int)-rate));
-				printf("RESULT bench=semaphore impl=%s threads=%d round=%d %s=%.0f\n",
-				       twin, threads[n], r, "roundtrips_per_s", rate);
+				printf("RESULT bench=semaphore impl=%s threads=%d ",
+				       twin, threads[n]);
+				printf("round=%d roundtrips_per_s=%.0f\n", r, rate);
 				fflush(stdout);
 			}
 		}
