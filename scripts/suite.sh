@@ -71,6 +71,12 @@ for top in tests bench; do
 		done
 	done
 done
+# Helper programs of the tests, on the guest's PATH.
+for f in "$TOP"/tests/lib/*.c; do
+	aarch64-linux-gnu-gcc "${cflags[@]}" -o "$suite.tmp/bin/$(basename "$f" .c)" "$f" ||
+		die "could not build tests/lib/$(basename "$f")"
+done
+
 # Sizes of every module for the comparison, measured here where the
 # toolchain is.
 find "$suite.tmp/lib/modules/$rel" -name '*.ko' | sort | while read -r ko; do

@@ -1,0 +1,356 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# One test for the three null block drivers, each through its own configfs
+# tree: cnull (ours, C), rnull (mainline, Rust) and null_blk (mainline, C).
+# Every case loads the module, works on one device directory "rfltest"
+# (the disk is /dev/rfltest in all three), and removes both afterwards.
+. "$(dirname "$0")/../lib/rfl.sh"
+
+NAME=rfltest
+DEV=/dev/$NAME
+
+# use IMPL: what differs between the implementations.
+use() {
+	IMPL=$1
+	PARAMS=
+	case $1 in
+	cnull)
+		MOD=cnull CFS=cnull IRQMODES="0 1 2" BACKED=yes
+		DISCARD_ATTR=
+		;;
+	rnull)
+		MOD=rnull_mod CFS=rnull IRQMODES="0 1" BACKED=
+		DISCARD_ATTR=
+		;;
+	null_blk)
+		# nr_devices=0: no nullb0 at load, only what configfs makes
+		MOD=null_blk CFS=nullb IRQMODES="0 1 2" BACKED=yes PARAMS=nr_devices=0
+		DISCARD_ATTR=discard
+		;;
+	esac
+	D=/sys/kernel/config/$CFS/$NAME
+}
+
+has_attr() {
+	grep -q "\(^\|,\)$1\(,\|$\)" "/sys/kernel/config/$CFS/features"
+}
+
+need_attr() {
+	has_attr "$1" || skip "$IMPL has no '$1' attribute"
+}
+
+need_backing() {
+	[ -n "$BACKED" ] || skip "$IMPL has no memory backing"
+}
+
+load() {
+	modprobe -r "$MOD" 2>/dev/null || true
+	# shellcheck disable=SC2086 # PARAMS is a word list
+	modprobe "$MOD" $PARAMS
+	trap cleanup EXIT
+}
+
+cleanup() {
+	if [ -d "$D" ]; then
+		echo 0 >"$D/power" 2>/dev/null || true
+		rmdir "$D"
+	fi
+	modprobe -r "$MOD"
+}
+
+# set ATTR VALUE: must succeed.
+set_attr() {
+	r=$(rfl-write "$D/$1" "$2") || fail "writing '$2' to $1: $r"
+}
+
+# create [ATTR VALUE]...: make the device, set attributes, power it on.
+create() {
+	mkdir "$D"
+	while [ $# -ge 2 ]; do
+		set_attr "$1" "$2"
+		shift 2
+	done
+	set_attr power 1
+	wait_for 5 test -b "$DEV" || fail "no $DEV after power on"
+}
+
+power_off() {
+	set_attr power 0
+	wait_for 5 test ! -e "$DEV" || fail "$DEV still there after power off"
+}
+
+# fio_run ARGS...: fio on the device, failing the case on any fio error.
+fio_run() {
+	fio --name=t --filename="$DEV" --direct=1 --output-format=terse \
+		--terse-version=3 "$@" >/tmp/fio.out 2>&1 ||
+		{ cat /tmp/fio.out; fail "fio $*"; }
+	# terse v3: field 5 is the error code of the job
+	awk -F';' '$5 != 0 { print; bad = 1 } END { exit bad }' /tmp/fio.out ||
+		fail "fio reported errors: $*"
+}
+
+t_features() {
+	load
+	f=$(cat "/sys/kernel/config/$CFS/features")
+	echo "features: $f"
+	for a in blocksize size irqmode; do
+		has_attr $a || fail "features lacks $a"
+	done
+}
+
+t_power_cycle() {
+	load
+	mkdir "$D"
+	expect_eq "power after mkdir" "$(cat "$D/power")" 0
+	[ ! -e "$DEV" ] || fail "$DEV exists before power on"
+	set_attr power 1
+	wait_for 5 test -b "$DEV" || fail "no $DEV after power on"
+	expect_eq "power" "$(cat "$D/power")" 1
+	power_off
+	set_attr power 1
+	wait_for 5 test -b "$DEV" || fail "no $DEV after the second power on"
+}
+
+t_block_layer() {
+	load
+	for bs in 512 4096; do
+		for rot in 0 1; do
+			create blocksize $bs size 64 rotational $rot
+			q=/sys/block/$NAME/queue
+			expect_eq "logical_block_size" "$(cat $q/logical_block_size)" $bs
+			expect_eq "size in sectors" "$(cat /sys/block/$NAME/size)" $((64 << 11))
+			expect_eq "rotational" "$(cat $q/rotational)" $rot
+			n=$(dd if="$DEV" bs=1M 2>/dev/null | wc -c)
+			expect_eq "bytes readable" "$n" $((64 << 20))
+			power_off
+			rmdir "$D"
+		done
+	done
+}
+
+t_io_irqmode() {
+	mode=$1
+	case " $IRQMODES " in
+	*" $mode "*) ;;
+	*) skip "$IMPL has no irqmode $mode" ;;
+	esac
+	load
+	if [ "$mode" = 2 ]; then
+		# 20 ms a request: 25 sequential reads take at least 0.5 s.
+		create size 64 irqmode 2 completion_nsec 20000000
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		dd if="$DEV" of=/dev/null bs=4k count=25 iflag=direct 2>/dev/null
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		echo "25 reads: $t0 -> $t1 s"
+		awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 0.5) }' ||
+			fail "25 reads with completion_nsec=20 ms took under 0.5 s"
+	else
+		create size 64 irqmode "$mode"
+	fi
+	fio_run --ioengine=io_uring --rw=randrw --bs=4k --size=8M --iodepth=16
+	fio_run --ioengine=psync --rw=randread --bs=4k --size=4M
+}
+
+# Read-after-write with checksums: random offsets, two jobs on disjoint
+# halves, several block sizes, libaio and io_uring.
+t_read_after_write() {
+	load
+	need_backing
+	create size 64 memory_backed 1
+	for engine in libaio io_uring; do
+		for bs in 512 4k 64k; do
+			fio_run --ioengine=$engine --rw=randwrite --bs=$bs --size=16M \
+				--numjobs=2 --offset_increment=32M --iodepth=8 \
+				--verify=crc32c --do_verify=1 --verify_fatal=1
+		done
+	done
+}
+
+t_backing_freed() {
+	load
+	need_backing
+	create size 64 memory_backed 1
+	dd if=/dev/urandom of=/tmp/pat bs=1M count=2 2>/dev/null
+	dd if=/tmp/pat of="$DEV" bs=1M oflag=direct 2>/dev/null
+	dd if="$DEV" of=/tmp/back bs=1M count=2 iflag=direct 2>/dev/null
+	cmp -s /tmp/pat /tmp/back || fail "data read back differs from data written"
+	power_off
+	set_attr power 1
+	wait_for 5 test -b "$DEV"
+	n=$(dd if="$DEV" bs=1M count=2 iflag=direct 2>/dev/null | tr -d '\0' | wc -c)
+	expect_eq "non-zero bytes after a power cycle" "$n" 0
+}
+
+t_discard() {
+	load
+	need_backing
+	mkdir "$D"
+	if [ -n "$DISCARD_ATTR" ]; then
+		set_attr "$DISCARD_ATTR" 1
+	fi
+	rmdir "$D"
+	create size 64 memory_backed 1 ${DISCARD_ATTR:+$DISCARD_ATTR 1}
+	dd if=/dev/urandom of="$DEV" bs=1M count=4 oflag=direct 2>/dev/null
+	# Whole pages and a partial one: 1 MiB + 1 KiB from offset 512.
+	blkdiscard -o 512 -l $(((1 << 20) + 1024)) "$DEV" ||
+		fail "blkdiscard failed"
+	n=$(dd if="$DEV" bs=512 skip=1 count=2050 iflag=direct 2>/dev/null |
+		tr -d '\0' | wc -c)
+	expect_eq "non-zero bytes in the discarded range" "$n" 0
+	n=$(dd if="$DEV" bs=512 count=1 iflag=direct 2>/dev/null | tr -d '\0' | wc -c)
+	[ "$n" -gt 0 ] || fail "the sector before the range was discarded too"
+}
+
+# Every settable attribute refuses a change while powered, and keeps its value.
+t_busy_while_powered() {
+	load
+	create size 64
+	for a in blocksize size rotational irqmode completion_nsec memory_backed \
+		hw_queue_depth submit_queues; do
+		has_attr "$a" || continue
+		before=$(cat "$D/$a")
+		r=$(rfl-write "$D/$a" "$before") && fail "$a accepted a write while powered"
+		expect_eq "error writing $a while powered" "$r" EBUSY
+		expect_eq "$a after the refused write" "$(cat "$D/$a")" "$before"
+	done
+}
+
+# bad ATTR VALUE...: each value is refused with EINVAL, the attribute kept.
+bad() {
+	a=$1
+	shift
+	before=$(cat "$D/$a")
+	for v in "$@"; do
+		r=$(rfl-write "$D/$a" "$v") && fail "$a accepted '$v'"
+		expect_eq "error for $a='$v'" "$r" EINVAL
+		expect_eq "$a after '$v'" "$(cat "$D/$a")" "$before"
+	done
+}
+
+t_bad_blocksize() {
+	load
+	mkdir "$D"
+	bad blocksize 0 511 513 8192 -1 abc ""
+}
+
+t_bad_size() {
+	load
+	mkdir "$D"
+	if [ "$IMPL" = rnull ] && rfl-write "$D/size" 0 >/dev/null; then
+		skip "rnull has no range check on size: it takes 0"
+	fi
+	bad size 0 99999999999999999999 18446744073709551615 -1 abc ""
+}
+
+t_bad_irqmode() {
+	load
+	mkdir "$D"
+	bad irqmode 3 -1 abc ""
+}
+
+t_bad_power() {
+	load
+	mkdir "$D"
+	bad power 2 -1 abc ""
+	[ ! -e "$DEV" ] || fail "$DEV appeared after bad power writes"
+}
+
+t_bad_long_strings() {
+	load
+	mkdir "$D"
+	for a in power blocksize size irqmode rotational; do
+		before=$(cat "$D/$a")
+		r=$(rfl-write "$D/$a" -n 4096) && fail "$a accepted 4 KiB of 'x'"
+		expect_eq "$a after 4 KiB" "$(cat "$D/$a")" "$before"
+		echo "$a: 4 KiB string refused with $r"
+	done
+}
+
+t_power_off_under_io() {
+	load
+	create size 64 ${BACKED:+memory_backed 1}
+	fio --name=t --filename="$DEV" --direct=1 --ioengine=io_uring \
+		--rw=randrw --bs=4k --iodepth=32 --time_based --runtime=20 \
+		>/tmp/fio.out 2>&1 &
+	fio=$!
+	sleep 2
+	kill -0 $fio || fail "fio did not run"
+	set_attr power 0
+	wait_for 20 sh -c "! kill -0 $fio 2>/dev/null" ||
+		fail "fio still running 20 s after power off"
+	wait $fio || true
+	set_attr power 1
+	wait_for 5 test -b "$DEV" || fail "no power on after power off under I/O"
+	dd if="$DEV" of=/dev/null bs=4k count=16 iflag=direct 2>/dev/null ||
+		fail "no I/O after power cycle"
+}
+
+t_rmdir_powered() {
+	load
+	create size 64
+	rmdir "$D" || fail "rmdir of a powered device failed"
+	wait_for 5 test ! -e "$DEV" || fail "$DEV still there after rmdir"
+}
+
+t_unload_with_device() {
+	load
+	create size 64
+	# The device directory pins the module, so unload must fail cleanly.
+	if modprobe -r "$MOD" 2>/dev/null; then
+		fail "$MOD unloaded while a device existed"
+	fi
+	grep -q "^$MOD " /proc/modules || fail "$MOD is gone"
+	dd if="$DEV" of=/dev/null bs=4k count=16 iflag=direct 2>/dev/null ||
+		fail "device unusable after the refused unload"
+	rmdir "$D"
+	modprobe -r "$MOD" || fail "$MOD does not unload after rmdir"
+	trap - EXIT
+}
+
+memfree() {
+	awk '/^MemFree:/ { print $2 }' /proc/meminfo
+}
+
+t_cycles() {
+	load
+	cycle() {
+		create size 64 ${BACKED:+memory_backed 1}
+		if [ -n "$BACKED" ]; then
+			dd if=/dev/urandom of="$DEV" bs=1M count=1 oflag=direct 2>/dev/null
+		fi
+		rmdir "$D"
+	}
+	for i in 1 2 3; do cycle; done
+	before=$(memfree)
+	i=0
+	while [ $i -lt 50 ]; do
+		cycle
+		i=$((i + 1))
+	done
+	after=$(memfree)
+	echo "MemFree $before -> $after KiB after 50 cycles"
+	# 4 MiB over 50 cycles; a lost 1 MiB of backing a cycle would be 50 MiB.
+	[ $((before - after)) -lt 4096 ] || fail "MemFree fell by $((before - after)) KiB"
+}
+
+CASES="features power-cycle block-layer io-irqmode-0 io-irqmode-1 io-irqmode-2
+read-after-write backing-freed discard busy-while-powered bad-blocksize
+bad-size bad-irqmode bad-power bad-long-strings power-off-under-io
+rmdir-powered unload-with-device cycles"
+
+for impl in cnull rnull null_blk; do
+	for c in $CASES; do
+		fn=t_$(echo "$c" | tr - _)
+		arg=
+		case $c in io-irqmode-*)
+			fn=t_io_irqmode
+			arg=${c#io-irqmode-}
+			;;
+		esac
+		w=case_$(echo "${impl}_$c" | tr - _)
+		eval "$w() { use $impl; $fn $arg; }"
+		case_add "nullblk/$impl/$c" "$w"
+	done
+done
+
+rfl_main "$@"
