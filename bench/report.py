@@ -127,6 +127,37 @@ def semaphore_rows(bench):
     return rows
 
 
+def nullblk_rows(bench):
+    """IOPS per cell, median [min..max], and each driver's ratio to null_blk."""
+    runs = collections.defaultdict(list)
+    skipped = {}
+    for d in bench:
+        if d.get("bench") != "nullblk":
+            continue
+        if "skip" in d:
+            skipped[(d["config"], d["impl"])] = d["skip"]
+            continue
+        cell = (d["config"], d["engine"], d["rw"], int(d["jobs"]))
+        runs[cell + (d["impl"],)].append(float(d["iops"]))
+    rows = []
+    for cell in sorted({k[:4] for k in runs}):
+        ref = runs.get(cell + ("null_blk",))
+        row = [*cell, len(ref) if ref else 0]
+        for impl in ("null_blk", "cnull", "rnull"):
+            v = runs.get(cell + (impl,))
+            if not v:
+                row.append(skipped.get((cell[0], impl), "not run"))
+                if impl != "null_blk":
+                    row.append("-")
+                continue
+            row.append(spread(v))
+            if impl != "null_blk":
+                row.append(f"{statistics.median(v) / statistics.median(ref):.2f}"
+                           if ref else "-")
+        rows.append(row)
+    return rows
+
+
 def differential(tests):
     """Outcome of each case for every implementation of a driver, from the
     results.tsv of `make test`: {driver: (impls, [(case, outcomes)])}."""
@@ -189,6 +220,17 @@ def main():
             "only the ratio carries over.",
             ("threads", "rounds", "csemaphore", "rsemaphore", "Rust/C"),
             rows, numeric=(0, 1, 4))
+    rows = nullblk_rows(bench)
+    if rows:
+        rep.section(
+            "Null block IOPS (paper's RQ2)",
+            "fio 4k, 4 GiB disk, irqmode 0, depth 256, no scheduler; psync "
+            "at depth 1, io_uring at depth 32; median [min..max] IOPS over "
+            "interleaved rounds in one boot; ratios to null_blk. QEMU TCG "
+            "on the build host: only the ratios carry over.",
+            ("config", "engine", "rw", "jobs", "rounds", "null_blk",
+             "cnull", "cnull/null_blk", "rnull", "rnull/null_blk"),
+            rows, numeric=(3, 4, 7, 9))
     if tests and os.path.exists(tests):
         for driver, (impls, cases) in differential(tests).items():
             rows = [[case, *cells,
