@@ -14,6 +14,13 @@ import statistics
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import features  # noqa: E402
+import plots  # noqa: E402
+import unsafe_count  # noqa: E402
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 # Rust/C binary size ratios of the paper's Figure 7, by driver directory.
 PAPER_SIZE_RATIO = {"semaphore": 1.93, "gpio_pl061": 2.41, "binder": 1.16}
 
@@ -158,6 +165,67 @@ def nullblk_rows(bench):
     return rows
 
 
+# Rust drivers for the unsafe table: name, origin, paths (relative to the
+# kernel tree for mainline ones, to the project for ours).
+RUST_DRIVERS = [
+    ("rnull", "mainline", "k", ["drivers/block/rnull"]),
+    ("rust_binder", "mainline", "k", ["drivers/android/binder"]),
+    ("rust_misc_device", "sample", "k", ["samples/rust/rust_misc_device.rs"]),
+    ("rhello", "ours", "p", ["drivers/hello/rhello.rs"]),
+    ("rsemaphore", "ours", "p", ["drivers/semaphore/rsemaphore.rs"]),
+]
+
+
+def unsafe_rows(ksrc):
+    rows = []
+    for name, origin, base, paths in RUST_DRIVERS:
+        root = ksrc if base == "k" else TOP
+        full = [os.path.join(root, p) for p in paths]
+        if not all(os.path.exists(p) for p in full):
+            continue
+        drv, abst, mods, files = unsafe_count.driver_counts(ksrc, full)
+        rows.append([name, origin, len(files), drv["block"], drv["fn"],
+                     drv["impl"], abst["block"], abst["fn"], abst["impl"],
+                     " ".join(mods)])
+    return rows
+
+
+def rounds(bench, name, keys, value):
+    """{(key values...): {impl: [round values]}} of one benchmark."""
+    out = collections.defaultdict(lambda: collections.defaultdict(list))
+    for d in bench:
+        if d.get("bench") == name and value in d:
+            out[tuple(d[k] for k in keys)][d["impl"]].append(float(d[value]))
+    return out
+
+
+def plot_all(bench, outdir):
+    """One SVG per performance table; [(title, file)] of those written."""
+    charts = [
+        ("semaphore", "Semaphore round trips", "round trips/s",
+         ("threads",), "roundtrips_per_s"),
+        ("nullblk", "Null block IOPS", "IOPS",
+         ("config", "engine", "rw", "jobs"), "iops"),
+    ]
+    done = []
+    for name, title, ylabel, keys, value in charts:
+        data = rounds(bench, name, keys, value)
+        if not data:
+            continue
+        groups = sorted(data)
+        impls = sorted({i for g in groups for i in data[g]})
+        series = {i: [data[g].get(i) for g in groups] for i in impls}
+        path = os.path.join(outdir, f"{name}.svg")
+        try:
+            plots.bars(path, title, ylabel, ["/".join(g) for g in groups],
+                       series)
+        except ImportError as e:
+            print(f"no plots: {e} (the tool root needs python3-matplotlib)")
+            return done
+        done.append((title, f"{name}.svg"))
+    return done
+
+
 def differential(tests):
     """Outcome of each case for every implementation of a driver, from the
     results.tsv of `make test`: {driver: (impls, [(case, outcomes)])}."""
@@ -231,7 +299,28 @@ def main():
             ("config", "engine", "rw", "jobs", "rounds", "null_blk",
              "cnull", "cnull/null_blk", "rnull", "rnull/null_blk"),
             rows, numeric=(3, 4, 7, 9))
+    ksrc = os.path.join(os.environ.get("BUILD", os.path.join(TOP, "build")),
+                        "linux")
+    if os.path.isdir(ksrc):
+        rep.section(
+            "Unsafe usage (paper's unsafe table)",
+            "Counted on tokens of a Rust lexer (bench/unsafe_count.py): "
+            "blocks = `unsafe {`, fns = `unsafe fn NAME`, impls = `unsafe "
+            "impl`/`trait`. Driver = the driver's own files; abstractions = "
+            "the kernel crate modules it names, counted whole. Limits: "
+            "macros are not expanded (a macro_rules! body counts once, "
+            "proc-macro output not at all).",
+            ("driver", "origin", "files", "blocks", "fns", "impls",
+             "abs blocks", "abs fns", "abs impls", "kernel modules used"),
+            unsafe_rows(ksrc), numeric=(2, 3, 4, 5, 6, 7, 8))
     if tests and os.path.exists(tests):
+        order = {"cnull": 0, "csemaphore": 0, "chello": 0, "rnull": 1,
+                 "rsemaphore": 1, "rhello": 1}
+        for driver, impls, rows in features.matrices(TOP, tests, order):
+            rep.section(f"Features: {driver}",
+                        "Each cell is the outcome of the tests behind the "
+                        f"feature (tests/{driver}/features), from {tests}.",
+                        ("feature", *impls), rows)
         for driver, (impls, cases) in differential(tests).items():
             rows = [[case, *cells,
                      "yes" if len(set(cells)) == 1 else "DIFFERS"]
@@ -242,8 +331,14 @@ def main():
     else:
         rep.text.append(f"\n(no test results at {tests}: run 'make test' "
                         "for the differential tables)")
-    print("\n".join(rep.text))
     os.makedirs(results, exist_ok=True)
+    charts = plot_all(bench, results)
+    if charts:
+        rep.md.append("\n## Plots\n")
+        rep.md += [f"![{t}]({f})" for t, f in charts]
+        rep.text.append("\nplots: " + " ".join(
+            os.path.join(results, f) for _, f in charts))
+    print("\n".join(rep.text))
     report = os.path.join(results, "report.md")
     with open(report, "w") as f:
         f.write("# Comparison report\n\nQEMU virt arm64 under TCG on the "

@@ -29,6 +29,18 @@ if [ -e "$out/.complete" ]; then
 	exit 0
 fi
 
+# One build of a variant at a time: a second run waits, then reuses it.
+mkdir -p "$CACHE/kernel"
+exec 9>"$CACHE/kernel/.lock-$variant"
+if ! flock -n 9; then
+	say "another run is building kernel $variant; waiting for it" >&2
+	flock 9
+fi
+if [ -e "$out/.complete" ]; then
+	echo "$out"
+	exit 0
+fi
+
 # Unfinished builds of other configurations are never resumed: drop them.
 for d in "$CACHE/kernel/build-$variant-"*; do
 	[ "$d" != "$out" ] && [ ! -e "$d/.complete" ] && rm -rf "$d"

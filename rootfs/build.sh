@@ -19,6 +19,17 @@ fi
 
 mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/rootfs/packages")
 mkdir -p "$CACHE/rootfs" "$CACHE/logs"
+# One build at a time: a second run (another checkout) waits, then uses it.
+exec 9>"$CACHE/rootfs/.lock"
+if ! flock -n 9; then
+	say "another run is building the guest root; waiting for it" >&2
+	flock 9
+fi
+if [ -e "$out/.complete" ]; then
+	echo "$out"
+	exit 0
+fi
+# Leftovers of interrupted runs.
 rm -rf "$CACHE"/rootfs/tmp.*
 tmp=$(mktemp -d "$CACHE/rootfs/tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

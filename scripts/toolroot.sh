@@ -21,6 +21,13 @@ if ! command -v debootstrap >/dev/null; then
 fi
 
 mkdir -p "$CACHE/toolroot" "$CACHE/logs"
+# One build at a time: a second run (another checkout) waits, then uses it.
+exec 9>"$CACHE/toolroot/.lock"
+if ! flock -n 9; then
+	say "another run is making the tool root; waiting for it"
+	flock 9
+fi
+[ -e "$root/.complete" ] && exit 0
 # Leftovers of interrupted runs: their mounts died with their namespaces.
 rm -rf "$CACHE"/toolroot/tmp.*
 tmp=$(mktemp -d "$CACHE/toolroot/tmp.XXXXXX")

@@ -61,8 +61,16 @@ iops() {
 		--output-format=terse --terse-version=3 >/tmp/fio.out 2>&1 ||
 		{ cat /tmp/fio.out; fail "fio $*"; }
 	# terse v3: field 5 error, 8 read IOPS, 49 write IOPS
-	awk -F';' '$5 != 0 { exit 1 } { print $8 + $49 }' /tmp/fio.out ||
+	awk -F';' '/^3;/ { if ($5 != 0) exit 1; print $8 + $49 }' /tmp/fio.out ||
 		{ cat /tmp/fio.out; fail "fio reported an error: $*"; }
+}
+
+unload_all() {
+	for impl in null_blk cnull rnull; do
+		impl_setup "$impl"
+		[ -d "$D" ] && power_off
+		modprobe -r "$MOD"
+	done
 }
 
 bench_fio() {
@@ -75,7 +83,7 @@ bench_fio() {
 		# shellcheck disable=SC2086 # PARAMS is a word list
 		modprobe "$MOD" $PARAMS
 	done
-	trap 'for i in $impls; do impl_setup $i; [ -d "$D" ] && power_off; modprobe -r "$MOD"; done' EXIT
+	trap unload_all EXIT
 	r=1
 	while [ "$r" -le "$ROUNDS" ]; do
 		# Rotate the order: round 1 null_blk cnull rnull, round 2 cnull ...

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ERRNO(e) { e, #e }
 static const struct {
 	int e;
@@ -25,7 +26,7 @@ static const struct {
 
 static const char *errname(int e)
 {
-	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(errnos); i++)
 		if (errnos[i].e == e)
 			return errnos[i].name;
 	return strerror(e);
