@@ -226,6 +226,60 @@ def plot_all(bench, outdir):
     return done
 
 
+def ratio_range(values):
+    """'a..b' of a list of ratio strings, skipping non-numbers."""
+    nums = sorted(float(v) for v in values if v not in ("-", ""))
+    if not nums:
+        return None
+    return f"{nums[0]:.2f}" if len(nums) == 1 else \
+        f"{nums[0]:.2f}..{nums[-1]:.2f}"
+
+
+def findings(pairs, sem, nullblk, unsafe):
+    """Sentences filled from this run's tables; nothing typed in."""
+    out = []
+    for r in pairs:
+        paper = f" (paper: {r[8]}x)" if r[8] != "-" else ""
+        out.append(f"{r[4]} is {r[7]}x the size (text+data+bss) of "
+                   f"{r[1]}{paper}.")
+    for r in sem:
+        out.append(f"Semaphore round trips with {r[0]} thread(s): "
+                   f"rsemaphore runs at {r[4]}x csemaphore's rate "
+                   f"(medians of {r[1]} rounds).")
+    if nullblk:
+        c = ratio_range(r[7] for r in nullblk)
+        rn = ratio_range(r[9] for r in nullblk)
+        if c:
+            low = min(float(r[7]) for r in nullblk if r[7] != "-")
+            where = "met in every cell" if low >= 0.97 else \
+                "missed in at least one cell"
+            out.append(f"cnull reaches {c}x of null_blk's IOPS over "
+                       f"{len(nullblk)} fio cells: the 0.97x target is "
+                       f"{where}.")
+        if rn:
+            out.append(f"rnull reaches {rn}x of null_blk's IOPS where it "
+                       "can run (no memory backing).")
+    for r in unsafe:
+        if r[1] == "ours" or r[0] in ("rnull", "rust_binder"):
+            out.append(f"{r[0]}: {r[3]} unsafe blocks, {r[4]} unsafe fns, "
+                       f"{r[5]} unsafe impls in the driver; {r[6]} blocks "
+                       "in the kernel crate modules it uses.")
+    return [[f] for f in out]
+
+
+def machine():
+    """The host the numbers come from."""
+    model = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"QEMU virt arm64 under TCG on {os.cpu_count()} x {model}"
+
+
 def differential(tests):
     """Outcome of each case for every implementation of a driver, from the
     results.tsv of `make test`: {driver: (impls, [(case, outcomes)])}."""
@@ -301,7 +355,8 @@ def main():
             rows, numeric=(3, 4, 7, 9))
     ksrc = os.path.join(os.environ.get("BUILD", os.path.join(TOP, "build")),
                         "linux")
-    if os.path.isdir(ksrc):
+    unsafe = unsafe_rows(ksrc) if os.path.isdir(ksrc) else []
+    if unsafe:
         rep.section(
             "Unsafe usage (paper's unsafe table)",
             "Counted on tokens of a Rust lexer (bench/unsafe_count.py): "
@@ -312,7 +367,7 @@ def main():
             "proc-macro output not at all).",
             ("driver", "origin", "files", "blocks", "fns", "impls",
              "abs blocks", "abs fns", "abs impls", "kernel modules used"),
-            unsafe_rows(ksrc), numeric=(2, 3, 4, 5, 6, 7, 8))
+            unsafe, numeric=(2, 3, 4, 5, 6, 7, 8))
     if tests and os.path.exists(tests):
         order = {"cnull": 0, "csemaphore": 0, "chello": 0, "rnull": 1,
                  "rsemaphore": 1, "rhello": 1}
@@ -331,6 +386,10 @@ def main():
     else:
         rep.text.append(f"\n(no test results at {tests}: run 'make test' "
                         "for the differential tables)")
+    rep.section("Findings", f"From this run's numbers; {machine()}: only "
+                "ratios carry over to other machines.", ("finding",),
+                findings(pair_rows(modules), semaphore_rows(bench),
+                         nullblk_rows(bench), unsafe))
     os.makedirs(results, exist_ok=True)
     charts = plot_all(bench, results)
     if charts:
@@ -341,8 +400,8 @@ def main():
     print("\n".join(rep.text))
     report = os.path.join(results, "report.md")
     with open(report, "w") as f:
-        f.write("# Comparison report\n\nQEMU virt arm64 under TCG on the "
-                "build host.\n" + "\n".join(rep.md) + "\n")
+        f.write(f"# Comparison report\n\n{machine()}.\n" +
+                "\n".join(rep.md) + "\n")
     print(f"\nreport: {report}")
     failed = [r[0] for r in modules if not r[8].startswith("ok")]
     if failed:
