@@ -36,6 +36,9 @@
 #define DEVDIR		AMBA "/devices/" PL061_DEV
 #define NLINES		8
 #define BUTTON		3	/* the line QEMU's power button drives */
+/* in-kernel consumer for the triggers the uAPI lacks (level) */
+#define IRQ_HELPER	"rfl_gpio_irq"
+#define IRQ_HELPER_DIR	"tests/gpio_pl061_irq"
 
 FIXTURE(gpio_pl061) {
 	char chip[256];		/* gpiochipN */
@@ -360,6 +363,8 @@ FIXTURE_TEARDOWN(gpio_pl061)
 
 	if (self->cfd >= 0)
 		close(self->cfd);
+	if (rfl_loaded(IRQ_HELPER))
+		EXPECT_EQ(0, rfl_unload(IRQ_HELPER));
 	bound_driver(drv, sizeof(drv));
 	if (strcmp(drv, self->orig)) {
 		EXPECT_EQ(0, unbind());
@@ -858,6 +863,78 @@ TEST_F_TIMEOUT(gpio_pl061, suspend_resume, 60)
 		EXPECT_EQ(1, button_events(self->cfd, GPIO_V2_LINE_FLAG_EDGE_RISING,
 					   ev, 4, &t0, &t1));
 	}
+}
+
+/*
+ * Level triggers, through an in-kernel consumer (tests/gpio_pl061_irq/):
+ * its threaded, oneshot handler counts and sleeps @pace ms, so an asserted
+ * level is seen again every @pace ms until it goes away.
+ */
+static int helper_load(const char *trigger, int pace)
+{
+	char params[128];
+
+	snprintf(params, sizeof(params), "trigger=%s pace_ms=%d", trigger, pace);
+	return rfl_load(IRQ_HELPER_DIR, IRQ_HELPER, params);
+}
+
+static long helper_count(void)
+{
+	char buf[32];
+
+	if (read_str("/sys/module/" IRQ_HELPER "/parameters/count", buf, sizeof(buf)))
+		return -1;
+	return atol(buf);
+}
+
+/* The edge types from a kernel consumer: one press, two edges. */
+TEST_F(gpio_pl061, kernel_irq_both_edges)
+{
+	ASSERT_EQ(0, quiet_button(self->cfd));
+	ASSERT_EQ(0, helper_load("both", 1));
+	usleep(300000);
+	EXPECT_EQ(0, helper_count());
+	ASSERT_EQ(0, press());
+	usleep(1500000);
+	EXPECT_EQ(2, helper_count());
+	EXPECT_EQ(0, rfl_unload(IRQ_HELPER));
+}
+
+/* High level: nothing while low, repeated while the button holds it high. */
+TEST_F(gpio_pl061, kernel_irq_level_high)
+{
+	long during, after;
+
+	ASSERT_EQ(0, quiet_button(self->cfd));
+	ASSERT_EQ(0, helper_load("high", 10));
+	usleep(300000);
+	EXPECT_EQ(0, helper_count());
+	ASSERT_EQ(0, press());
+	usleep(1500000);
+	during = helper_count();
+	usleep(500000);
+	after = helper_count();
+	TH_LOG("interrupts while high (100 ms, paced at 10 ms): %ld", during);
+	/* more than an edge would give, bounded by the pacing */
+	EXPECT_LE(2, during);
+	EXPECT_GE(100 / 10 + 2, during);
+	EXPECT_EQ(during, after);
+	EXPECT_EQ(0, rfl_unload(IRQ_HELPER));
+}
+
+/* Low level: the idle line is low, so it fires again and again. */
+TEST_F(gpio_pl061, kernel_irq_level_low)
+{
+	long n;
+
+	ASSERT_EQ(0, quiet_button(self->cfd));
+	ASSERT_EQ(0, helper_load("low", 20));
+	usleep(500000);
+	n = helper_count();
+	TH_LOG("interrupts in 500 ms of low level, paced at 20 ms: %ld", n);
+	EXPECT_LE(5, n);
+	EXPECT_GE(500 / 20 + 2, n);
+	EXPECT_EQ(0, rfl_unload(IRQ_HELPER));
 }
 
 int main(int argc, char **argv)
