@@ -112,7 +112,7 @@ static void bound_driver(char *buf, size_t len)
 	snprintf(buf, len, "%s", base ? base + 1 : link);
 }
 
-static int unbind(void)
+static int unbind_dev(void)
 {
 	char drv[256], path[512];
 
@@ -123,7 +123,7 @@ static int unbind(void)
 	return write_str(path, PL061_DEV);
 }
 
-static int bind(const char *driver)
+static int bind_to(const char *driver)
 {
 	char path[512];
 
@@ -350,8 +350,8 @@ FIXTURE_SETUP(gpio_pl061)
 	/* Loading may have bound it already (an unbound device probes). */
 	bound_driver(drv, sizeof(drv));
 	if (strcmp(drv, variant->driver)) {
-		ASSERT_EQ(0, unbind());
-		ASSERT_EQ(0, bind(variant->driver));
+		ASSERT_EQ(0, unbind_dev());
+		ASSERT_EQ(0, bind_to(variant->driver));
 	}
 	self->cfd = open_chip(self->chip, sizeof(self->chip));
 	ASSERT_LE(0, self->cfd) TH_LOG("no gpiochip under " DEVDIR);
@@ -367,9 +367,9 @@ FIXTURE_TEARDOWN(gpio_pl061)
 		EXPECT_EQ(0, rfl_unload(IRQ_HELPER));
 	bound_driver(drv, sizeof(drv));
 	if (strcmp(drv, self->orig)) {
-		EXPECT_EQ(0, unbind());
+		EXPECT_EQ(0, unbind_dev());
 		if (self->orig[0])
-			EXPECT_EQ(0, bind(self->orig));
+			EXPECT_EQ(0, bind_to(self->orig));
 	}
 	if (self->loaded)
 		EXPECT_EQ(0, rfl_unload(variant->module));
@@ -429,7 +429,7 @@ TEST_F(gpio_pl061, output_readback_uapi)
 
 	ASSERT_LE(0, rfd) TH_LOG("request: %s", strerror(-rfd));
 	EXPECT_EQ(0x3c, get_values(rfd, NLINES));
-	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(patterns); i++) {
 		ASSERT_EQ(0, set_values(rfd, 0xff, patterns[i]));
 		EXPECT_EQ(patterns[i], get_values(rfd, NLINES));
 	}
@@ -461,8 +461,8 @@ TEST_F(gpio_pl061, direction_after_rebind)
 	}
 	close(self->cfd);
 	self->cfd = -1;
-	ASSERT_EQ(0, unbind());
-	ASSERT_EQ(0, bind(variant->driver));
+	ASSERT_EQ(0, unbind_dev());
+	ASSERT_EQ(0, bind_to(variant->driver));
 	self->cfd = open_chip(self->chip, sizeof(self->chip));
 	ASSERT_LE(0, self->cfd);
 	for (unsigned int line = 0; line < NLINES; line++) {
@@ -489,8 +489,8 @@ TEST_F(gpio_pl061, direction_after_rebind)
 	}
 	close(self->cfd);
 	self->cfd = -1;
-	ASSERT_EQ(0, unbind());
-	ASSERT_EQ(0, bind(variant->driver));
+	ASSERT_EQ(0, unbind_dev());
+	ASSERT_EQ(0, bind_to(variant->driver));
 	self->cfd = open_chip(self->chip, sizeof(self->chip));
 	ASSERT_LE(0, self->cfd);
 	for (unsigned int line = 0; line < NLINES; line++) {
@@ -642,7 +642,7 @@ TEST_F(gpio_pl061, bad_flags)
 	fd = request1(self->cfd, 5, GPIO_V2_LINE_FLAG_OUTPUT, 1);
 	ASSERT_LE(0, fd);
 	close(fd);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		__u64 f = bad[i];
 
 		EXPECT_EQ(-EINVAL, request1(self->cfd, 5, f, 0))
@@ -738,7 +738,7 @@ TEST_F(gpio_pl061, unbind_while_held)
 	ASSERT_EQ(0, press());
 	usleep(500000);		/* both edges queued, none read */
 
-	ASSERT_EQ(0, unbind());
+	ASSERT_EQ(0, unbind_dev());
 	EXPECT_EQ(-ENODEV, get_values(out, 1));
 	EXPECT_EQ(-ENODEV, set_values(out, 1, 0));
 	EXPECT_EQ(-ENODEV, lineinfo(self->cfd, 0, &info));
@@ -751,7 +751,7 @@ TEST_F(gpio_pl061, unbind_while_held)
 	close(self->cfd);
 	self->cfd = -1;
 
-	ASSERT_EQ(0, bind(variant->driver));
+	ASSERT_EQ(0, bind_to(variant->driver));
 	self->cfd = open_chip(self->chip, sizeof(self->chip));
 	ASSERT_LE(0, self->cfd);
 	out = request1(self->cfd, 5, GPIO_V2_LINE_FLAG_OUTPUT, 0);
@@ -771,12 +771,12 @@ TEST_F_TIMEOUT(gpio_pl061, bind_cycles, 240)
 	close(self->cfd);
 	self->cfd = -1;
 	/* one warm-up cycle so first-time allocations are not counted */
-	ASSERT_EQ(0, unbind());
-	ASSERT_EQ(0, bind(variant->driver));
+	ASSERT_EQ(0, unbind_dev());
+	ASSERT_EQ(0, bind_to(variant->driver));
 	before = memfree();
 	for (int i = 0; i < 100; i++) {
-		ASSERT_EQ(0, unbind()) TH_LOG("cycle %d", i);
-		ASSERT_EQ(0, bind(variant->driver)) TH_LOG("cycle %d", i);
+		ASSERT_EQ(0, unbind_dev()) TH_LOG("cycle %d", i);
+		ASSERT_EQ(0, bind_to(variant->driver)) TH_LOG("cycle %d", i);
 	}
 	after = memfree();
 	TH_LOG("MemFree %ld -> %ld kB", before, after);
@@ -842,8 +842,8 @@ TEST_F_TIMEOUT(gpio_pl061, suspend_resume, 60)
 	close(ins);
 	close(self->cfd);
 	self->cfd = -1;
-	ASSERT_EQ(0, unbind());
-	ASSERT_EQ(0, bind(variant->driver));
+	ASSERT_EQ(0, unbind_dev());
+	ASSERT_EQ(0, bind_to(variant->driver));
 	self->cfd = open_chip(self->chip, sizeof(self->chip));
 	ASSERT_LE(0, self->cfd);
 	for (unsigned int i = 0; i < NLINES; i++) {
