@@ -620,8 +620,9 @@ TEST_F(gpio_pl061, gpiomon_button)
 	FILE *p;
 
 	ASSERT_EQ(0, quiet_button(self->cfd));
-	snprintf(cmd, sizeof(cmd), "timeout 20 gpiomon -c %s --banner -e both -n 2 "
-		 "-F '%%o %%E' %d 2>&1", self->chip, BUTTON);
+	snprintf(cmd, sizeof(cmd), "timeout 20 gpiomon -c %s --banner -e both -n 2 -F '%%o %%E' %d",
+		 self->chip, BUTTON);
+	strcat(cmd, " 2>&1");
 	p = popen(cmd, "r");
 	ASSERT_NE(NULL, p);
 	/* the banner: the line is requested, the press may come */
