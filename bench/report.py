@@ -113,6 +113,32 @@ def pair_rows(modules):
     return rows
 
 
+def gpio_pl061_section(rep, modules):
+    """cpl061 (ours), gpio_pl061 (mainline C) and rpl061 (our Rust twin,
+    once it exists): sizes and the ratio to cpl061."""
+    # modules.tsv names modules after their .ko file: gpio-pl061
+    by_name = {r[0].replace("-", "_"): r for r in modules}
+    c = by_name.get("cpl061")
+    rows = []
+    for name, what in (("cpl061", "C, ours"), ("gpio_pl061", "C, mainline"),
+                       ("rpl061", "Rust, ours")):
+        r = by_name.get(name)
+        if not r:
+            rows.append([name, what, "not built yet", "", "", "", "", "", ""])
+            continue
+        size = sum(r[4:7])
+        ratio = f"{size / sum(c[4:7]):.2f}" if c else "-"
+        rows.append([name, what, r[3], *r[4:8], size, ratio])
+    rep.section(
+        "gpio_pl061 sizes",
+        "Bytes from llvm-size; size = text + data + bss; ratio = size / "
+        "cpl061's. The paper's Rust/C ratio for gpio_pl061 is "
+        f"{PAPER_SIZE_RATIO['gpio_pl061']:.2f}.",
+        ("module", "what", ".ko", "text", "data", "bss", "debug", "size",
+         "ratio"),
+        rows, numeric=(2, 3, 4, 5, 6, 7, 8))
+
+
 def spread(values):
     return (f"{statistics.median(values):.0f} "
             f"[{min(values):.0f}..{max(values):.0f}]")
@@ -333,6 +359,7 @@ def main():
         ("driver", "C", "size", "debug", "Rust", "size", "debug", "ratio",
          "paper"),
         pair_rows(modules), numeric=(2, 3, 5, 6, 7, 8))
+    gpio_pl061_section(rep, modules)
     rows = semaphore_rows(bench)
     if rows:
         rep.section(

@@ -47,6 +47,17 @@ def raise_on_signal(signum, _frame):
     raise SystemExit(f"runner stopped by signal {signum}")
 
 
+def behind_root_port(slot, device):
+    """@device behind its own PCIe root port in @slot of pcie.0, so that it
+    is a PCIe device with a PM capability saying "no soft reset": the
+    guest's virtio-pci then leaves it alone across a system suspend. 9p has
+    no freeze/restore, so without this a suspend test (pm_test) would kill
+    the guest's root. The other devices keep slots 3, 4, 5."""
+    return ["-device", f"pcie-root-port,id=rp{slot},bus=pcie.0,"
+            f"addr={slot},chassis={slot}",
+            "-device", f"{device},bus=rp{slot},x-pcie-pm-no-soft-reset=on"]
+
+
 def qemu_base(args):
     """The machine, without console or sockets."""
     append = " ".join([
@@ -69,10 +80,10 @@ def qemu_base(args):
         "-kernel", args.kernel, "-append", append,
         "-fsdev", f"local,id=rootfs,path={args.rootfs},"
                   "security_model=none,readonly=on",
-        "-device", "virtio-9p-pci,fsdev=rootfs,mount_tag=/dev/root",
+        *behind_root_port(1, "virtio-9p-pci,fsdev=rootfs,mount_tag=/dev/root"),
         "-fsdev", f"local,id=suite,path={args.suite},"
                   "security_model=none,readonly=on",
-        "-device", "virtio-9p-pci,fsdev=suite,mount_tag=suite",
+        *behind_root_port(2, "virtio-9p-pci,fsdev=suite,mount_tag=suite"),
         # Two NICs on one internal hub: their packets never leave QEMU.
         "-netdev", "hubport,id=nic0,hubid=0",
         "-device", "e1000,netdev=nic0,romfile=,mac=52:54:00:00:00:01",
@@ -80,7 +91,7 @@ def qemu_base(args):
         "-device", "e1000,netdev=nic1,romfile=,mac=52:54:00:00:00:02",
         "-drive", f"file={nvme},if=none,id=nvm,format=raw",
         "-device", "nvme,serial=rfl0001,drive=nvm",
-        "-device", "virtio-serial-pci,id=vser",
+        *behind_root_port(6, "virtio-serial-pci,id=vser"),
     ]
 
 
