@@ -70,7 +70,7 @@ nullb_read() {
 	n=$(dd if=/dev/nullb0 bs=1M count=64 2>/dev/null | wc -c)
 	expect_eq "bytes read from /dev/nullb0" "$n" $((64 << 20))
 }
-case_add nullblk/null_blk/read-64mib nullb_read
+case_add pipeline/null_blk/read-64mib nullb_read
 
 e1000_ifaces() {
 	for i in /sys/class/net/*; do
@@ -98,7 +98,7 @@ e1000_carrier() {
 		echo "$i: carrier 1"
 	done
 }
-case_add e1000/e1000/carrier e1000_carrier
+case_add pipeline/e1000/carrier e1000_carrier
 
 pl061_chip() {
 	for c in /sys/bus/amba/devices/9030000.pl061/gpiochip*; do
@@ -117,7 +117,7 @@ pl061_gpiochip() {
 		fail "$chip is not 9030000.pl061 with 8 lines"
 	expect_eq "lines in gpioinfo" "$(gpioinfo -c "$chip" | grep -c '^[[:space:]]*line ')" 8
 }
-case_add gpio_pl061/gpio-pl061/gpiochip pl061_gpiochip
+case_add pipeline/gpio-pl061/gpiochip pl061_gpiochip
 
 rust_binderfs() {
 	grep -q "^CONFIG_ANDROID_BINDER_IPC_RUST=y" "$SUITE/kernel.config" ||
