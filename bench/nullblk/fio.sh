@@ -105,7 +105,7 @@ bench_fio() {
 				for engine in psync io_uring; do
 					for rw in randread randwrite; do
 						for jobs in $JOBS; do
-							v=$(iops $engine $rw $jobs)
+							v=$(iops $engine $rw "$jobs")
 							echo "RESULT bench=nullblk impl=$impl config=$cfg engine=$engine rw=$rw jobs=$jobs round=$r iops=$v"
 						done
 					done

@@ -214,6 +214,8 @@ t_busy_while_powered() {
 	for a in blocksize size rotational irqmode completion_nsec memory_backed \
 		hw_queue_depth submit_queues; do
 		has_attr "$a" || continue
+		# null_blk resizes its hardware queues live, by design.
+		[ "$IMPL:$a" = null_blk:submit_queues ] && continue
 		before=$(cat "$D/$a")
 		r=$(rfl-write "$D/$a" "$before") && fail "$a accepted a write while powered"
 		expect_eq "error writing $a while powered" "$r" EBUSY
@@ -222,21 +224,35 @@ t_busy_while_powered() {
 }
 
 # bad ATTR VALUE...: each value is refused with EINVAL, the attribute kept.
+# null_blk checks most values only at power on (null_validate_conf()):
+# what it takes at write time is collected in LATE, not failed on.
+LATE=
 bad() {
 	a=$1
 	shift
 	before=$(cat "$D/$a")
 	for v in "$@"; do
-		r=$(rfl-write "$D/$a" "$v") && fail "$a accepted '$v'"
+		if r=$(rfl-write "$D/$a" "$v"); then
+			[ "$IMPL" = null_blk ] || fail "$a accepted '$v'"
+			LATE="$LATE $a=$v"
+			set_attr "$a" "$before"
+			continue
+		fi
 		expect_eq "error for $a='$v'" "$r" EINVAL
 		expect_eq "$a after '$v'" "$(cat "$D/$a")" "$before"
 	done
+}
+
+# After the bad values: a SKIP that names what null_blk took.
+bad_done() {
+	[ -z "$LATE" ] || skip "null_blk checks at power on, not at write: it took$LATE"
 }
 
 t_bad_blocksize() {
 	load
 	mkdir "$D"
 	bad blocksize 0 511 513 8192 -1 abc
+	bad_done
 }
 
 t_bad_size() {
@@ -244,27 +260,25 @@ t_bad_size() {
 	mkdir "$D"
 	bad size 99999999999999999999 -1 abc
 	# 0 and U64_MAX MiB parse as numbers, but no disk has either size.
-	accepted=
-	for v in 0 18446744073709551615; do
-		before=$(cat "$D/size")
-		if r=$(rfl-write "$D/size" $v); then
-			accepted="$accepted $v"
-			set_attr size "$before"
-		else
-			expect_eq "error for size='$v'" "$r" EINVAL
-			expect_eq "size after '$v'" "$(cat "$D/size")" "$before"
-		fi
-	done
-	if [ -n "$accepted" ]; then
-		[ "$IMPL" = rnull ] && skip "rnull has no range check on size: it takes$accepted"
-		fail "size accepted$accepted"
+	if [ "$IMPL" = rnull ]; then
+		for v in 0 18446744073709551615; do
+			before=$(cat "$D/size")
+			if rfl-write "$D/size" $v >/dev/null; then
+				LATE="$LATE $v"
+				set_attr size "$before"
+			fi
+		done
+		[ -z "$LATE" ] || skip "rnull has no range check on size: it takes$LATE"
 	fi
+	bad size 0 18446744073709551615
+	bad_done
 }
 
 t_bad_irqmode() {
 	load
 	mkdir "$D"
 	bad irqmode 3 -1 abc
+	bad_done
 }
 
 t_bad_power() {
