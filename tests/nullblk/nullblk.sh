@@ -238,7 +238,9 @@ bad() {
 			set_attr "$a" "$before"
 			continue
 		fi
-		expect_eq "error for $a='$v'" "$r" EINVAL
+		# null_blk passes on kstrtou*()'s ERANGE for numbers past 64 bits.
+		[ "$IMPL:$r" = null_blk:ERANGE ] ||
+			expect_eq "error for $a='$v'" "$r" EINVAL
 		expect_eq "$a after '$v'" "$(cat "$D/$a")" "$before"
 	done
 }
