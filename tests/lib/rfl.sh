@@ -4,6 +4,7 @@
 # A program defines one function per case, registers it with
 #   case_add NAME FUNCTION [timeout=S] [expect=splat|hang]
 # (NAME is driver/implementation/case) and ends with: rfl_main "$@".
+# FUNCTION gets NAME as its argument, so one function can serve many cases.
 # It then answers --list and --run NAME for the guest runner; with no
 # arguments it runs every case, for a person at the shell.
 # A case runs in a subshell with 'set -eu': any failing command fails it.
@@ -47,7 +48,7 @@ wait_for() {
 rfl_run_case() {
 	(
 		set -eu
-		"$1"
+		"$1" "$2"
 	)
 }
 
@@ -61,13 +62,13 @@ rfl_main() {
 	--run)
 		fn=$(printf '%s' "$RFL_CASES" | awk -v n="$2" '$1 == n { print $2 }')
 		[ -n "$fn" ] || fail "no case named '$2'"
-		rfl_run_case "$fn"
+		rfl_run_case "$fn" "$2"
 		;;
 	"")
 		rc=0
 		printf '%s' "$RFL_CASES" | {
 			while read -r name fn meta; do
-				if rfl_run_case "$fn"; then
+				if rfl_run_case "$fn" "$name"; then
 					echo "ok $name"
 				else
 					echo "not ok $name"
