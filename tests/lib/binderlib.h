@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * binderlib.h: a small user-space binder library for the tests and the
+ * benchmark. It speaks the kernel's UAPI (<linux/android/binder.h>) and
+ * nothing else, so one program runs against cbinder, the C binder and the
+ * Rust binder.
+ *
+ *   struct bl b;
+ *   bl_open(&b, "/dev/cbinder", 128 * 1024);     open + mmap (read-only)
+ *   bl_cmd_transaction(&c, 0, 0, code, 0, data, size, NULL, 0);
+ *   bl_write(&b, &c);                            BINDER_WRITE_READ, write only
+ *   bl_next(&b, &r, -1);                         the next return command
+ *
+ * bl_next() reads into a buffer of its own and hands out one return
+ * command at a time (BR_NOOP and BR_SPAWN_LOOPER are skipped).
+ */
+#ifndef BINDERLIB_H
+#define BINDERLIB_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/android/binder.h>
+
+struct bl {
+	int fd;
+	void *map;
+	size_t map_size;
+	uint8_t rbuf[1024];	/* what the last read returned */
+	size_t rlen, rpos;
+	unsigned int spawn_looper;	/* BR_SPAWN_LOOPER seen */
+};
+
+/* Commands to write, built up with the bl_cmd_*() helpers. */
+struct bl_cmds {
+	uint8_t buf[1024];
+	size_t len;
+};
+
+/* One return command and its payload. */
+struct bl_ret {
+	uint32_t cmd;
+	union {
+		struct binder_transaction_data tr;
+		struct binder_ptr_cookie pc;
+		binder_uintptr_t cookie;
+		int32_t err;
+	};
+};
+
+static inline int bl_open_fd(const char *dev)
+{
+	int fd = open(dev, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Open @dev and map @map_size bytes of it; 0 or -errno. */
+static inline int bl_open(struct bl *b, const char *dev, size_t map_size)
+{
+	memset(b, 0, sizeof(*b));
+	b->map = MAP_FAILED;
+	b->fd = bl_open_fd(dev);
+	if (b->fd < 0)
+		return b->fd;
+	if (map_size) {
+		b->map = mmap(NULL, map_size, PROT_READ, MAP_PRIVATE, b->fd, 0);
+		if (b->map == MAP_FAILED) {
+			int err = -errno;
+
+			close(b->fd);
+			b->fd = -1;
+			return err;
+		}
+		b->map_size = map_size;
+	}
+	return 0;
+}
+
+static inline void bl_close(struct bl *b)
+{
+	if (b->map != MAP_FAILED && b->map_size)
+		munmap(b->map, b->map_size);
+	b->map = MAP_FAILED;
+	if (b->fd >= 0)
+		close(b->fd);
+	b->fd = -1;
+}
+
+/* BINDER_VERSION: the protocol version, or -errno. */
+static inline int bl_version(int fd)
+{
+	struct binder_version v = { .protocol_version = -1 };
+
+	if (ioctl(fd, BINDER_VERSION, &v))
+		return -errno;
+	return v.protocol_version;
+}
+
+static inline int bl_become_mgr(struct bl *b)
+{
+	return ioctl(b->fd, BINDER_SET_CONTEXT_MGR, 0) ? -errno : 0;
+}
+
+/* One BINDER_WRITE_READ; 0 or -errno, with bwr updated either way. */
+static inline int bl_ioctl(int fd, struct binder_write_read *bwr)
+{
+	return ioctl(fd, BINDER_WRITE_READ, bwr) ? -errno : 0;
+}
+
+/* Write all of @c (no read); 0 or -errno. */
+static inline int bl_write(struct bl *b, struct bl_cmds *c)
+{
+	struct binder_write_read bwr = {
+		.write_size = c->len,
+		.write_buffer = (binder_uintptr_t)c->buf,
+	};
+	int ret = bl_ioctl(b->fd, &bwr);
+
+	c->len = 0;
+	if (!ret && bwr.write_consumed != bwr.write_size)
+		ret = -EPROTO;	/* stopped at a failed transaction */
+	return ret;
+}
+
+/* ---- command builders ---- */
+
+static inline void bl_put(struct bl_cmds *c, const void *p, size_t n)
+{
+	if (c->len + n <= sizeof(c->buf)) {
+		memcpy(c->buf + c->len, p, n);
+		c->len += n;
+	} else {
+		c->len = sizeof(c->buf) + 1;	/* poisons the write: EINVAL */
+	}
+}
+
+static inline void bl_cmd(struct bl_cmds *c, uint32_t cmd)
+{
+	bl_put(c, &cmd, sizeof(cmd));
+}
+
+/* BC_INCREFS, BC_ACQUIRE, BC_RELEASE, BC_DECREFS */
+static inline void bl_cmd_u32(struct bl_cmds *c, uint32_t cmd, uint32_t v)
+{
+	bl_cmd(c, cmd);
+	bl_put(c, &v, sizeof(v));
+}
+
+/* BC_FREE_BUFFER, BC_DEAD_BINDER_DONE */
+static inline void bl_cmd_ptr(struct bl_cmds *c, uint32_t cmd,
+			      binder_uintptr_t v)
+{
+	bl_cmd(c, cmd);
+	bl_put(c, &v, sizeof(v));
+}
+
+/* BC_INCREFS_DONE, BC_ACQUIRE_DONE */
+static inline void bl_cmd_ptr_cookie(struct bl_cmds *c, uint32_t cmd,
+				     binder_uintptr_t ptr,
+				     binder_uintptr_t cookie)
+{
+	struct binder_ptr_cookie pc = { .ptr = ptr, .cookie = cookie };
+
+	bl_cmd(c, cmd);
+	bl_put(c, &pc, sizeof(pc));
+}
+
+/* BC_REQUEST_DEATH_NOTIFICATION, BC_CLEAR_DEATH_NOTIFICATION */
+static inline void bl_cmd_handle_cookie(struct bl_cmds *c, uint32_t cmd,
+					uint32_t handle,
+					binder_uintptr_t cookie)
+{
+	struct binder_handle_cookie hc = { .handle = handle, .cookie = cookie };
+
+	bl_cmd(c, cmd);
+	bl_put(c, &hc, sizeof(hc));
+}
+
+/* BC_TRANSACTION (@reply false) or BC_REPLY; the data stays where it is. */
+static inline void bl_cmd_transaction(struct bl_cmds *c, bool reply,
+				      uint32_t handle, uint32_t code,
+				      uint32_t flags, const void *data,
+				      size_t size, const binder_size_t *offsets,
+				      size_t noffsets)
+{
+	struct binder_transaction_data tr = {
+		.target.handle = handle,
+		.code = code,
+		.flags = flags,
+		.data_size = size,
+		.offsets_size = noffsets * sizeof(binder_size_t),
+		.data.ptr.buffer = (binder_uintptr_t)data,
+		.data.ptr.offsets = (binder_uintptr_t)offsets,
+	};
+
+	bl_cmd(c, reply ? BC_REPLY : BC_TRANSACTION);
+	bl_put(c, &tr, sizeof(tr));
+}
+
+/* ---- return parser ---- */
+
+static inline size_t bl_ret_size(uint32_t cmd)
+{
+	return _IOC_SIZE(cmd);
+}
+
+/*
+ * Parse one return command at rbuf[rpos]; 1 when there was one, 0 when the
+ * buffer is used up, -EPROTO when it ends in the middle of one.
+ */
+static inline int bl_parse(struct bl *b, struct bl_ret *r)
+{
+	size_t n;
+
+	while (b->rpos < b->rlen) {
+		if (b->rlen - b->rpos < sizeof(uint32_t))
+			return -EPROTO;
+		memcpy(&r->cmd, b->rbuf + b->rpos, sizeof(uint32_t));
+		n = bl_ret_size(r->cmd);
+		if (n > sizeof(r->tr) || b->rlen - b->rpos - 4 < n)
+			return -EPROTO;
+		memset(&r->tr, 0, sizeof(r->tr));
+		memcpy(&r->tr, b->rbuf + b->rpos + 4, n);
+		b->rpos += 4 + n;
+		if (r->cmd == BR_SPAWN_LOOPER)
+			b->spawn_looper++;
+		if (r->cmd != BR_NOOP && r->cmd != BR_SPAWN_LOOPER)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The next return command: from what an earlier read returned, or from a
+ * new read. @timeout_ms < 0 waits as long as it takes; otherwise poll()
+ * first and return 0 when nothing came. 1 when @r was filled, or -errno.
+ */
+static inline int bl_next(struct bl *b, struct bl_ret *r, int timeout_ms)
+{
+	struct binder_write_read bwr = {};
+	int ret, flags = 0;
+
+	for (;;) {
+		ret = bl_parse(b, r);
+		if (ret)
+			return ret;
+		if (timeout_ms >= 0) {
+			struct pollfd p = { .fd = b->fd, .events = POLLIN };
+
+			ret = poll(&p, 1, timeout_ms);
+			if (ret <= 0)
+				return ret < 0 ? -errno : 0;
+			/*
+			 * Readable may mean work that produces no return
+			 * command (a node nobody needs any more): read
+			 * without blocking, and poll again if that was all.
+			 */
+			flags = fcntl(b->fd, F_GETFL);
+			fcntl(b->fd, F_SETFL, flags | O_NONBLOCK);
+		}
+		bwr.read_size = sizeof(b->rbuf);
+		bwr.read_buffer = (binder_uintptr_t)b->rbuf;
+		bwr.read_consumed = 0;
+		do {
+			ret = bl_ioctl(b->fd, &bwr);
+		} while (ret == -EINTR);
+		if (timeout_ms >= 0)
+			fcntl(b->fd, F_SETFL, flags);
+		b->rlen = bwr.read_consumed;
+		b->rpos = 0;
+		if (ret == -EAGAIN && timeout_ms >= 0)
+			continue;
+		if (ret)
+			return ret;
+	}
+}
+
+/* Read until @cmd comes; the others are counted in @seen (by _IOC_NR). */
+static inline int bl_wait_for(struct bl *b, uint32_t cmd, struct bl_ret *r,
+			      int timeout_ms, unsigned int seen[32])
+{
+	int ret;
+
+	for (;;) {
+		ret = bl_next(b, r, timeout_ms);
+		if (ret <= 0)
+			return ret ? ret : -ETIMEDOUT;
+		if (r->cmd == cmd)
+			return 1;
+		if (seen)
+			seen[_IOC_NR(r->cmd) & 31]++;
+		/* an error ends the wait: the caller looks at r->cmd */
+		if (r->cmd == BR_DEAD_REPLY || r->cmd == BR_FAILED_REPLY ||
+		    r->cmd == BR_ERROR)
+			return 1;
+	}
+}
+
+/* A transaction's data, as the receiver sees it in its mapping. */
+static inline const void *bl_data(const struct bl_ret *r)
+{
+	return (const void *)(uintptr_t)r->tr.data.ptr.buffer;
+}
+
+static inline const binder_size_t *bl_offsets(const struct bl_ret *r)
+{
+	return (const binder_size_t *)(uintptr_t)r->tr.data.ptr.offsets;
+}
+
+/*
+ * A sync call: BC_TRANSACTION to @handle, then wait for BR_REPLY (or an
+ * error). @r gets the reply, whose buffer the caller frees. Returns the
+ * final return command (BR_REPLY, BR_DEAD_REPLY, ...) or -errno.
+ */
+static inline int bl_call(struct bl *b, uint32_t handle, uint32_t code,
+			  const void *data, size_t size,
+			  const binder_size_t *offsets, size_t noffsets,
+			  struct bl_ret *r)
+{
+	struct bl_cmds c = {};
+	int ret;
+
+	bl_cmd_transaction(&c, false, handle, code, 0, data, size, offsets,
+			   noffsets);
+	ret = bl_write(b, &c);
+	if (ret && ret != -EPROTO)
+		return ret;
+	for (;;) {
+		ret = bl_next(b, r, -1);
+		if (ret < 0)
+			return ret;
+		switch (r->cmd) {
+		case BR_REPLY:
+		case BR_DEAD_REPLY:
+		case BR_FAILED_REPLY:
+		case BR_ERROR:
+			return r->cmd;
+		}
+	}
+}
+
+static inline int bl_free(struct bl *b, binder_uintptr_t buffer)
+{
+	struct bl_cmds c = {};
+
+	bl_cmd_ptr(&c, BC_FREE_BUFFER, buffer);
+	return bl_write(b, &c);
+}
+
+static inline const char *bl_cmd_name(uint32_t cmd)
+{
+	static const char * const names[] = {
+		"BR_ERROR", "BR_OK", "BR_TRANSACTION", "BR_REPLY",
+		"BR_ACQUIRE_RESULT", "BR_DEAD_REPLY", "BR_TRANSACTION_COMPLETE",
+		"BR_INCREFS", "BR_ACQUIRE", "BR_RELEASE", "BR_DECREFS",
+		"BR_ATTEMPT_ACQUIRE", "BR_NOOP", "BR_SPAWN_LOOPER", "BR_FINISHED",
+		"BR_DEAD_BINDER", "BR_CLEAR_DEATH_NOTIFICATION_DONE",
+		"BR_FAILED_REPLY", "BR_FROZEN_REPLY", "BR_ONEWAY_SPAM_SUSPECT",
+	};
+
+	if (_IOC_TYPE(cmd) == 'r' && _IOC_NR(cmd) < sizeof(names) / sizeof(names[0]))
+		return names[_IOC_NR(cmd)];
+	return "BR_?";
+}
+
+#endif /* BINDERLIB_H */
