@@ -53,7 +53,8 @@ static void *server_looper(void *arg)
 	struct bl_cmds c = {};
 	struct bl_ret r;
 
-	b.rlen = b.rpos = 0;
+	b.rlen = 0;
+	b.rpos = 0;
 	bl_cmd(&c, BC_ENTER_LOOPER);
 	if (bl_write(&b, &c))
 		return (void *)1;
@@ -99,7 +100,7 @@ static int server(const char *dev, int loopers, int ready)
 		void *res;
 
 		pthread_join(t[i], &res);
-		ret |= res != NULL;
+		ret |= !!res;
 	}
 	return ret;
 }
@@ -110,8 +111,10 @@ struct client {
 	int err;
 };
 
-/* @trips round trips, one BINDER_WRITE_READ each: free the last reply,
- * send the next call, read up to its reply. */
+/*
+ * @trips round trips, one BINDER_WRITE_READ each: free the last reply,
+ * send the next call, read up to its reply.
+ */
 static void *client_thread(void *arg)
 {
 	struct client *cl = arg;
@@ -121,7 +124,8 @@ static void *client_thread(void *arg)
 	struct bl_cmds c;
 	struct bl_ret r;
 
-	b.rlen = b.rpos = 0;
+	b.rlen = 0;
+	b.rpos = 0;
 	for (long i = 0; i < cl->trips; i++) {
 		c.len = 0;
 		if (last)

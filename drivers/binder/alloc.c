@@ -206,6 +206,7 @@ struct cb_buffer *cb_alloc_new_buf(struct cb_alloc *alloc, size_t data_size,
 	size_t size, have;
 	int ret;
 
+	/* Pairs with the release in cb_alloc_mmap(): all fields are set. */
 	if (!smp_load_acquire(&alloc->mapped))
 		return ERR_PTR(-ESRCH);
 	if (data_size > alloc->size || offsets_size > alloc->size)
@@ -301,6 +302,7 @@ struct cb_buffer *cb_alloc_find_user(struct cb_alloc *alloc,
 {
 	struct cb_buffer *buffer;
 
+	/* Pairs with the release in cb_alloc_mmap(). */
 	if (!smp_load_acquire(&alloc->mapped) || user_ptr < alloc->start)
 		return NULL;
 	list_for_each_entry(buffer, &alloc->buffers, entry) {

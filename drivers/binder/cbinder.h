@@ -195,4 +195,38 @@ void cb_alloc_write(struct cb_alloc *alloc, struct cb_buffer *buffer,
 		    size_t offset, const void *from, size_t bytes);
 void cb_alloc_release(struct cb_alloc *alloc);
 
+/* node.c, all under ctx->lock */
+void cb_enqueue_thread(struct cb_thread *thread, struct cb_work *w);
+void cb_enqueue_thread_deferred(struct cb_thread *thread,
+				struct cb_work *w);
+void cb_enqueue_proc(struct cb_proc *proc, struct cb_work *w);
+bool cb_wants_proc_work(struct cb_thread *thread);
+bool cb_has_work(struct cb_thread *thread, bool proc_work);
+void cb_wakeup_proc(struct cb_proc *proc);
+void cb_thread_error(struct cb_thread *thread, u32 cmd);
+void cb_enqueue_death(struct cb_thread *thread, struct cb_death *death);
+struct cb_node *cb_node_lookup(struct cb_proc *proc,
+			       binder_uintptr_t ptr);
+struct cb_node *cb_node_new(struct cb_proc *proc, binder_uintptr_t ptr,
+			    binder_uintptr_t cookie, u32 flags);
+bool cb_node_strong(struct cb_node *node);
+bool cb_node_weak(struct cb_node *node);
+void cb_node_queue(struct cb_node *node, struct cb_thread *thread);
+void cb_node_maybe_free(struct cb_node *node);
+void cb_node_inc(struct cb_node *node, bool strong,
+		 struct cb_thread *thread);
+void cb_node_dec(struct cb_node *node, bool strong);
+void cb_node_tmp_put(struct cb_node *node);
+struct cb_ref *cb_ref_lookup(struct cb_proc *proc, u32 desc);
+struct cb_ref *cb_ref_get(struct cb_proc *proc, struct cb_node *node);
+void cb_ref_inc(struct cb_ref *ref, bool strong, struct cb_thread *thread);
+void cb_ref_delete(struct cb_ref *ref);
+int cb_ref_dec(struct cb_ref *ref, bool strong);
+int cb_request_death(struct cb_thread *thread,
+		     struct binder_handle_cookie *hc);
+int cb_clear_death(struct cb_thread *thread,
+		   struct binder_handle_cookie *hc);
+int cb_dead_binder_done(struct cb_thread *thread,
+			binder_uintptr_t cookie);
+
 #endif /* CBINDER_H */

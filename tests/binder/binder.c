@@ -77,14 +77,14 @@ FIXTURE_SETUP(binder)
 	case CBINDER:
 		if (!rfl_loaded("cbinder"))
 			ASSERT_EQ(0, rfl_load(MODDIR, "cbinder", ""));
-		strcpy(self->dev, "/dev/cbinder");
+		snprintf(self->dev, sizeof(self->dev), "/dev/cbinder");
 		break;
 	case BINDER_C:
 		if (rfl_loaded("rust_binder"))
-			SKIP(return, "the C binder is not built in VARIANT=rustbinder (the Rust binder excludes it)");
+			SKIP(return, "no C binder in VARIANT=rustbinder (Rust excludes it)");
 		if (!rfl_loaded("binder_linux"))
 			ASSERT_EQ(0, system("modprobe binder_linux"));
-		strcpy(self->dev, "/dev/binder");
+		snprintf(self->dev, sizeof(self->dev), "/dev/binder");
 		break;
 	case BINDER_RUST:
 		if (!rfl_loaded("rust_binder"))
@@ -94,7 +94,7 @@ FIXTURE_SETUP(binder)
 			mkdir("/dev/binderfs", 0755);
 			ASSERT_EQ(0, mount("binder", "/dev/binderfs", "binder", 0, NULL));
 		}
-		strcpy(self->dev, "/dev/binderfs/binder");
+		snprintf(self->dev, sizeof(self->dev), "/dev/binderfs/binder");
 		break;
 	}
 }
@@ -137,7 +137,7 @@ static int open_server(struct bl *s, const char *dev, size_t map_size)
 }
 
 /* The next return command must be @cmd; 0 or why not. */
-static int expect(struct bl *b, uint32_t cmd, struct bl_ret *r)
+static int expect(struct bl *b, __u32 cmd, struct bl_ret *r)
 {
 	int ret = bl_next(b, r, TMO);
 
@@ -165,7 +165,7 @@ static bool quiet(struct bl *b, int ms)
 /* Server step: take a transaction, free it, reply with its data. */
 static int serve_echo(struct bl *s)
 {
-	static uint8_t copy[64 * 1024 + 64];
+	static __u8 copy[64 * 1024 + 64];
 	struct bl_cmds c = {};
 	struct bl_ret r;
 	size_t n;
@@ -256,7 +256,7 @@ TEST_F(binder, context_manager_once)
 TEST_F(binder, ping_payloads)
 {
 	static const size_t sizes[] = { 0, 8, 4096, 64 * 1024 };
-	static uint8_t data[64 * 1024];
+	static __u8 data[64 * 1024];
 	struct bl s, c;
 
 	for (size_t i = 0; i < sizeof(data); i++)
@@ -277,7 +277,7 @@ TEST_F(binder, ping_payloads)
 TEST_F(binder, transaction_fields)
 {
 	struct bl_cmds cmds = {};
-	uint32_t v = 0xfeedf00d;
+	__u32 v = 0xfeedf00d;
 	struct bl s, c;
 	struct bl_ret r;
 
@@ -295,7 +295,7 @@ TEST_F(binder, transaction_fields)
 	/* The data is in the server's mapping, read-only. */
 	EXPECT_LE((uintptr_t)s.map, r.tr.data.ptr.buffer);
 	EXPECT_GT((uintptr_t)s.map + MAP_SIZE, r.tr.data.ptr.buffer);
-	EXPECT_EQ(v, *(const uint32_t *)bl_data(&r));
+	EXPECT_EQ(v, *(const __u32 *)bl_data(&r));
 	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
 	bl_cmd_transaction(&cmds, true, 0, 0, 0, &v, sizeof(v), NULL, 0);
 	ASSERT_EQ(0, bl_write(&s, &cmds));
@@ -319,7 +319,7 @@ struct server {
 	int err;			/* first error of any looper */
 	int hold_ms;			/* one-way: hold each buffer this long */
 	pthread_mutex_t lock;
-	uint32_t log[2048];		/* one-way payloads, in arrival order */
+	__u32 log[2048];		/* one-way payloads, in arrival order */
 	int nlog;
 	int async_now, async_max;	/* one-way buffers held at once */
 };
@@ -337,12 +337,13 @@ static void *looper(void *arg)
 	struct server *sv = arg;
 	struct bl b = sv->b;	/* own read buffer, shared file */
 	struct bl_cmds c = {};
-	uint8_t copy[256];
+	__u8 copy[256];
 	struct bl_ret r;
-	uint32_t tid;
+	__u32 tid;
 	int ret;
 
-	b.rlen = b.rpos = 0;
+	b.rlen = 0;
+	b.rpos = 0;
 	bl_cmd(&c, BC_ENTER_LOOPER);
 	ret = bl_write(&b, &c);
 	while (!ret) {
@@ -361,7 +362,7 @@ static void *looper(void *arg)
 			if (++sv->async_now > sv->async_max)
 				sv->async_max = sv->async_now;
 			if (r.tr.data_size == 4 && sv->nlog < 2048)
-				sv->log[sv->nlog++] = *(const uint32_t *)bl_data(&r);
+				sv->log[sv->nlog++] = *(const __u32 *)bl_data(&r);
 			pthread_mutex_unlock(&sv->lock);
 			if (sv->hold_ms)
 				usleep(sv->hold_ms * 1000);
@@ -437,15 +438,16 @@ static void *client_thread(void *arg)
 {
 	struct client *cl = arg;
 	struct bl b = cl->b;
-	uint32_t me = gettid_();
+	__u32 me = gettid_();
 	struct bl_ret r;
 
-	b.rlen = b.rpos = 0;
+	b.rlen = 0;
+	b.rpos = 0;
 	for (int i = 0; i < cl->calls; i++) {
 		if (bl_call(&b, 0, CODE_TID, &me, 4, NULL, 0, &r) != BR_REPLY)
 			return NULL;
 		/* Our own reply: it carries our tid back. */
-		if (r.tr.data_size != 8 || *(const uint32_t *)bl_data(&r) != me)
+		if (r.tr.data_size != 8 || *(const __u32 *)bl_data(&r) != me)
 			return NULL;
 		if (bl_free(&b, r.tr.data.ptr.buffer))
 			return NULL;
@@ -481,7 +483,7 @@ TEST_F_TIMEOUT(binder, oneway_in_order_one_at_a_time, 300)
 	struct server sv;
 	struct bl_ret r;
 	struct bl c;
-	uint32_t v;
+	__u32 v;
 	int i;
 
 	ASSERT_EQ(0, server_start(&sv, self->dev, 2));
@@ -518,8 +520,8 @@ TEST_F_TIMEOUT(binder, oneway_in_order_one_at_a_time, 300)
 #define OBJ_PTR 0xa11ce000
 #define OBJ_COOKIE 0xc00c1e
 
-static struct flat_binder_object obj(uint32_t type, uint64_t ptr_or_handle,
-				     uint64_t cookie)
+static struct flat_binder_object obj(__u32 type, __u64 ptr_or_handle,
+				     __u64 cookie)
 {
 	struct flat_binder_object o = { .hdr.type = type, .cookie = cookie };
 
@@ -539,7 +541,7 @@ TEST_F(binder, objects_and_refcounts)
 	bool increfs = false, acquire = false;
 	struct bl s, c;
 	struct bl_ret r;
-	uint32_t h;
+	__u32 h;
 
 	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
 	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
@@ -842,7 +844,7 @@ TEST_F(binder, bad_ioctls)
 		0, _IO('b', 99), _IOW('b', 50, int), _IO('x', 1), 0xffffffff,
 	};
 	struct binder_write_read bwr = {};
-	uint32_t cmd = BC_ENTER_LOOPER;
+	__u32 cmd = BC_ENTER_LOOPER;
 	struct bl c;
 
 	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
@@ -869,17 +871,17 @@ TEST_F(binder, bad_ioctls)
 
 TEST_F(binder, bad_commands)
 {
-	static const uint32_t unknown[] = {
+	static const __u32 unknown[] = {
 		0, 0xffffffff, _IO('c', 99), BC_ATTEMPT_ACQUIRE, BC_ACQUIRE_RESULT,
 	};
 	struct binder_write_read bwr;
 	struct bl s, c;
-	uint8_t *page;
+	__u8 *page;
 
 	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
 	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
 	for (size_t i = 0; i < ARRAY_SIZE(unknown); i++) {
-		uint32_t buf[16] = { unknown[i] };
+		__u32 buf[16] = { unknown[i] };
 
 		TH_LOG("command %#x", unknown[i]);
 		bwr = (struct binder_write_read){
@@ -893,7 +895,7 @@ TEST_F(binder, bad_commands)
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, page);
 	ASSERT_EQ(0, munmap(page + 4096, 4096));
-	*(uint32_t *)(page + 4096 - 6) = BC_INCREFS;
+	*(__u32 *)(page + 4096 - 6) = BC_INCREFS;
 	bwr = (struct binder_write_read){
 		.write_size = 6, .write_buffer = (uintptr_t)(page + 4096 - 6),
 	};
@@ -917,9 +919,9 @@ TEST_F(binder, bad_commands)
 }
 
 /* A transaction that must fail with @want, leaving everything as it was. */
-static int bad_call(struct bl *c, struct bl *s, uint32_t handle,
+static int bad_call(struct bl *c, struct bl *s, __u32 handle,
 		    const void *data, size_t size, const binder_size_t *offs,
-		    size_t offs_size, uint32_t want)
+		    size_t offs_size, __u32 want)
 {
 	struct bl_cmds cmds = {};
 	struct binder_transaction_data tr = {
@@ -958,7 +960,7 @@ TEST_F(binder, bad_transactions)
 	struct binder_fd_object fdo = { .hdr.type = BINDER_TYPE_FD, .fd = 0 };
 	struct flat_binder_object h = obj(BINDER_TYPE_HANDLE, 77, 0);
 	binder_size_t offs[2] = { 0, 8 };
-	static uint8_t big[64];
+	static __u8 big[64];
 	struct bl s, c;
 
 	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
@@ -1029,11 +1031,11 @@ TEST_F(binder, free_buffer_twice)
 }
 
 /* A call whose data the server checks in place and answers empty. */
-static int call_big(struct bl *c, struct bl *s, const uint8_t *data,
+static int call_big(struct bl *c, struct bl *s, const __u8 *data,
 		    size_t size)
 {
 	struct bl_cmds cmds = {};
-	const uint8_t *in;
+	const __u8 *in;
 	struct bl_ret r;
 	int ret;
 
@@ -1055,7 +1057,7 @@ static int call_big(struct bl *c, struct bl *s, const uint8_t *data,
 
 TEST_F(binder, mmap_rules)
 {
-	static uint8_t data[2 * 1024 * 1024];
+	static __u8 data[2 * 1024 * 1024];
 	struct bl s, c;
 	void *m;
 
@@ -1087,7 +1089,7 @@ TEST_F(binder, mmap_rules)
 
 TEST_F(binder, buffer_exhaustion)
 {
-	static uint8_t data[16 * 1024];
+	static __u8 data[16 * 1024];
 	binder_uintptr_t kept[16];
 	struct bl_cmds cmds = {};
 	struct bl s, c;

@@ -34,25 +34,25 @@ struct bl {
 	int fd;
 	void *map;
 	size_t map_size;
-	uint8_t rbuf[1024];	/* what the last read returned */
+	__u8 rbuf[1024];	/* what the last read returned */
 	size_t rlen, rpos;
 	unsigned int spawn_looper;	/* BR_SPAWN_LOOPER seen */
 };
 
 /* Commands to write, built up with the bl_cmd_*() helpers. */
 struct bl_cmds {
-	uint8_t buf[1024];
+	__u8 buf[1024];
 	size_t len;
 };
 
 /* One return command and its payload. */
 struct bl_ret {
-	uint32_t cmd;
+	__u32 cmd;
 	union {
 		struct binder_transaction_data tr;
 		struct binder_ptr_cookie pc;
 		binder_uintptr_t cookie;
-		int32_t err;
+		__s32 err;
 	};
 };
 
@@ -143,20 +143,20 @@ static inline void bl_put(struct bl_cmds *c, const void *p, size_t n)
 	}
 }
 
-static inline void bl_cmd(struct bl_cmds *c, uint32_t cmd)
+static inline void bl_cmd(struct bl_cmds *c, __u32 cmd)
 {
 	bl_put(c, &cmd, sizeof(cmd));
 }
 
 /* BC_INCREFS, BC_ACQUIRE, BC_RELEASE, BC_DECREFS */
-static inline void bl_cmd_u32(struct bl_cmds *c, uint32_t cmd, uint32_t v)
+static inline void bl_cmd_u32(struct bl_cmds *c, __u32 cmd, __u32 v)
 {
 	bl_cmd(c, cmd);
 	bl_put(c, &v, sizeof(v));
 }
 
 /* BC_FREE_BUFFER, BC_DEAD_BINDER_DONE */
-static inline void bl_cmd_ptr(struct bl_cmds *c, uint32_t cmd,
+static inline void bl_cmd_ptr(struct bl_cmds *c, __u32 cmd,
 			      binder_uintptr_t v)
 {
 	bl_cmd(c, cmd);
@@ -164,7 +164,7 @@ static inline void bl_cmd_ptr(struct bl_cmds *c, uint32_t cmd,
 }
 
 /* BC_INCREFS_DONE, BC_ACQUIRE_DONE */
-static inline void bl_cmd_ptr_cookie(struct bl_cmds *c, uint32_t cmd,
+static inline void bl_cmd_ptr_cookie(struct bl_cmds *c, __u32 cmd,
 				     binder_uintptr_t ptr,
 				     binder_uintptr_t cookie)
 {
@@ -175,8 +175,8 @@ static inline void bl_cmd_ptr_cookie(struct bl_cmds *c, uint32_t cmd,
 }
 
 /* BC_REQUEST_DEATH_NOTIFICATION, BC_CLEAR_DEATH_NOTIFICATION */
-static inline void bl_cmd_handle_cookie(struct bl_cmds *c, uint32_t cmd,
-					uint32_t handle,
+static inline void bl_cmd_handle_cookie(struct bl_cmds *c, __u32 cmd,
+					__u32 handle,
 					binder_uintptr_t cookie)
 {
 	struct binder_handle_cookie hc = { .handle = handle, .cookie = cookie };
@@ -187,8 +187,8 @@ static inline void bl_cmd_handle_cookie(struct bl_cmds *c, uint32_t cmd,
 
 /* BC_TRANSACTION (@reply false) or BC_REPLY; the data stays where it is. */
 static inline void bl_cmd_transaction(struct bl_cmds *c, bool reply,
-				      uint32_t handle, uint32_t code,
-				      uint32_t flags, const void *data,
+				      __u32 handle, __u32 code,
+				      __u32 flags, const void *data,
 				      size_t size, const binder_size_t *offsets,
 				      size_t noffsets)
 {
@@ -208,7 +208,7 @@ static inline void bl_cmd_transaction(struct bl_cmds *c, bool reply,
 
 /* ---- return parser ---- */
 
-static inline size_t bl_ret_size(uint32_t cmd)
+static inline size_t bl_ret_size(__u32 cmd)
 {
 	return _IOC_SIZE(cmd);
 }
@@ -222,9 +222,9 @@ static inline int bl_parse(struct bl *b, struct bl_ret *r)
 	size_t n;
 
 	while (b->rpos < b->rlen) {
-		if (b->rlen - b->rpos < sizeof(uint32_t))
+		if (b->rlen - b->rpos < sizeof(__u32))
 			return -EPROTO;
-		memcpy(&r->cmd, b->rbuf + b->rpos, sizeof(uint32_t));
+		memcpy(&r->cmd, b->rbuf + b->rpos, sizeof(__u32));
 		n = bl_ret_size(r->cmd);
 		if (n > sizeof(r->tr) || b->rlen - b->rpos - 4 < n)
 			return -EPROTO;
@@ -285,7 +285,7 @@ static inline int bl_next(struct bl *b, struct bl_ret *r, int timeout_ms)
 }
 
 /* Read until @cmd comes; the others are counted in @seen (by _IOC_NR). */
-static inline int bl_wait_for(struct bl *b, uint32_t cmd, struct bl_ret *r,
+static inline int bl_wait_for(struct bl *b, __u32 cmd, struct bl_ret *r,
 			      int timeout_ms, unsigned int seen[32])
 {
 	int ret;
@@ -321,7 +321,7 @@ static inline const binder_size_t *bl_offsets(const struct bl_ret *r)
  * error). @r gets the reply, whose buffer the caller frees. Returns the
  * final return command (BR_REPLY, BR_DEAD_REPLY, ...) or -errno.
  */
-static inline int bl_call(struct bl *b, uint32_t handle, uint32_t code,
+static inline int bl_call(struct bl *b, __u32 handle, __u32 code,
 			  const void *data, size_t size,
 			  const binder_size_t *offsets, size_t noffsets,
 			  struct bl_ret *r)
@@ -356,7 +356,7 @@ static inline int bl_free(struct bl *b, binder_uintptr_t buffer)
 	return bl_write(b, &c);
 }
 
-static inline const char *bl_cmd_name(uint32_t cmd)
+static inline const char *bl_cmd_name(__u32 cmd)
 {
 	static const char * const names[] = {
 		"BR_ERROR", "BR_OK", "BR_TRANSACTION", "BR_REPLY",
@@ -367,7 +367,9 @@ static inline const char *bl_cmd_name(uint32_t cmd)
 		"BR_FAILED_REPLY", "BR_FROZEN_REPLY", "BR_ONEWAY_SPAM_SUSPECT",
 	};
 
-	if (_IOC_TYPE(cmd) == 'r' && _IOC_NR(cmd) < sizeof(names) / sizeof(names[0]))
+	const unsigned int n = sizeof(names) / sizeof(*names);
+
+	if (_IOC_TYPE(cmd) == 'r' && _IOC_NR(cmd) < n)
 		return names[_IOC_NR(cmd)];
 	return "BR_?";
 }
