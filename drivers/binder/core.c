@@ -1156,9 +1156,10 @@ static int cb_add_device(const char *name)
 
 	if (!*name || strlen(name) >= sizeof(ctx->name) || strchr(name, '/'))
 		return -EINVAL;
+	/* A name twice is a bad parameter (and init may not return -EEXIST). */
 	list_for_each_entry(ctx, &cb_contexts, entry)
 		if (!strcmp(ctx->name, name))
-			return -EEXIST;
+			return -EINVAL;
 	ctx = kzalloc_obj(*ctx);
 	if (!ctx)
 		return -ENOMEM;

@@ -47,6 +47,8 @@ FIXTURE_VARIANT(binder) {
 	int bad_ref_errno;
 	/* a command cut off by the end of the write buffer, unmapped page next */
 	int truncated_errno;
+	/* BINDER_VERSION with a bad pointer */
+	int version_fault_errno;
 };
 
 FIXTURE_VARIANT_ADD(binder, cbinder) {
@@ -54,6 +56,7 @@ FIXTURE_VARIANT_ADD(binder, cbinder) {
 	.bad_free_errno = EINVAL,
 	.bad_ref_errno = EINVAL,
 	.truncated_errno = EINVAL,	/* checks the command fits first */
+	.version_fault_errno = EFAULT,
 };
 
 FIXTURE_VARIANT_ADD(binder, binder_linux) {
@@ -61,6 +64,7 @@ FIXTURE_VARIANT_ADD(binder, binder_linux) {
 	.bad_free_errno = 0,		/* binder_user_error(), then goes on */
 	.bad_ref_errno = 0,
 	.truncated_errno = EFAULT,	/* reads past the end, hits the hole */
+	.version_fault_errno = EINVAL,	/* binder_ioctl() maps the fault so */
 };
 
 /* Not run here: what binder/rust_binder does is an expectation. */
@@ -69,6 +73,7 @@ FIXTURE_VARIANT_ADD(binder, rust_binder) {
 	.bad_free_errno = 0,
 	.bad_ref_errno = 0,
 	.truncated_errno = EFAULT,
+	.version_fault_errno = EFAULT,
 };
 
 FIXTURE_SETUP(binder)
@@ -112,18 +117,24 @@ static pid_t gettid_(void)
 }
 
 /*
- * The server side of a step-by-step case: open, map, become context
- * manager (retrying while a dead manager is still being torn down: the C
- * binder releases files in a workqueue), enter the looper.
+ * The server side of a step-by-step case, in a remote (a helper process
+ * sharing our memory and files, see binderlib.h): open, map, become
+ * context manager (retrying while a dead manager is still being torn down:
+ * the C binder releases files in a workqueue), enter the looper.
  */
 static int open_server(struct bl *s, const char *dev, size_t map_size)
 {
+	struct bl_remote *rem = bl_remote_start();
 	struct bl_cmds c = {};
 	int ret, i;
 
-	ret = bl_open(s, dev, map_size);
-	if (ret)
+	if (!rem)
+		return -EAGAIN;
+	ret = bl_open_in(s, rem, dev, map_size);
+	if (ret) {
+		bl_remote_stop(rem);
 		return ret;
+	}
 	for (i = 0; i < 200; i++) {
 		ret = bl_become_mgr(s);
 		if (ret != -EBUSY)
@@ -225,7 +236,7 @@ TEST_F(binder, version)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(BINDER_CURRENT_PROTOCOL_VERSION, bl_version(fd));
 	EXPECT_EQ(-1, ioctl(fd, BINDER_VERSION, NULL));
-	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(variant->version_fault_errno, errno);
 	close(fd);
 }
 
@@ -239,8 +250,7 @@ TEST_F(binder, context_manager_once)
 	ASSERT_EQ(0, bl_open(&b, self->dev, 0));
 	EXPECT_EQ(-EBUSY, bl_become_mgr(&a));
 	EXPECT_EQ(-EBUSY, bl_become_mgr(&b));
-	EXPECT_EQ(-1, ioctl(b.fd, BINDER_SET_CONTEXT_MGR_EXT, &fbo));
-	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(-EBUSY, bl_ioctl_of(&b, BINDER_SET_CONTEXT_MGR_EXT, &fbo));
 	bl_close(&a);
 	/* Once the manager is gone, another process may take the role. */
 	for (i = 0; i < 200; i++) {
@@ -310,26 +320,26 @@ TEST_F(binder, transaction_fields)
 	bl_close(&s);
 }
 
-/* ---- threads: a server with loopers, clients in parallel ---- */
+/* ---- threads: a server process with loopers, clients in parallel ---- */
 
+/* Shared with the server process (MAP_SHARED): counters are __atomic. */
 struct server {
-	struct bl b;
+	pid_t pid;
 	int loopers;
-	pthread_t th[8];
-	int err;			/* first error of any looper */
 	int hold_ms;			/* one-way: hold each buffer this long */
-	pthread_mutex_t lock;
+	int err;			/* first error of any looper */
 	__u32 log[2048];		/* one-way payloads, in arrival order */
 	int nlog;
 	int async_now, async_max;	/* one-way buffers held at once */
+	struct bl b;			/* the server's file, in the server */
 };
 
 static void server_fail(struct server *sv, int err)
 {
-	pthread_mutex_lock(&sv->lock);
-	if (!sv->err)
-		sv->err = err;
-	pthread_mutex_unlock(&sv->lock);
+	int zero = 0;
+
+	__atomic_compare_exchange_n(&sv->err, &zero, err, false,
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
 static void *looper(void *arg)
@@ -340,7 +350,7 @@ static void *looper(void *arg)
 	__u8 copy[256];
 	struct bl_ret r;
 	__u32 tid;
-	int ret;
+	int ret, now, max, i;
 
 	b.rlen = 0;
 	b.rpos = 0;
@@ -358,17 +368,22 @@ static void *looper(void *arg)
 			break;
 		}
 		if (r.tr.flags & TF_ONE_WAY) {
-			pthread_mutex_lock(&sv->lock);
-			if (++sv->async_now > sv->async_max)
-				sv->async_max = sv->async_now;
-			if (r.tr.data_size == 4 && sv->nlog < 2048)
-				sv->log[sv->nlog++] = *(const __u32 *)bl_data(&r);
-			pthread_mutex_unlock(&sv->lock);
-			if (sv->hold_ms)
+			now = __atomic_add_fetch(&sv->async_now, 1, __ATOMIC_SEQ_CST);
+			max = __atomic_load_n(&sv->async_max, __ATOMIC_SEQ_CST);
+			while (now > max &&
+			       !__atomic_compare_exchange_n(&sv->async_max, &max, now,
+							    false, __ATOMIC_SEQ_CST,
+							    __ATOMIC_SEQ_CST))
+				;
+			if (r.tr.data_size == 4) {
+				i = __atomic_load_n(&sv->nlog, __ATOMIC_SEQ_CST);
+				if (i < 2048)
+					sv->log[i] = *(const __u32 *)bl_data(&r);
+				__atomic_store_n(&sv->nlog, i + 1, __ATOMIC_SEQ_CST);
+			}
+			if (__atomic_load_n(&sv->hold_ms, __ATOMIC_SEQ_CST))
 				usleep(sv->hold_ms * 1000);
-			pthread_mutex_lock(&sv->lock);
-			sv->async_now--;
-			pthread_mutex_unlock(&sv->lock);
+			__atomic_sub_fetch(&sv->async_now, 1, __ATOMIC_SEQ_CST);
 			bl_cmd_ptr(&c, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
 			ret = bl_write(&b, &c);
 			continue;
@@ -388,32 +403,62 @@ static void *looper(void *arg)
 		if (r.tr.code == CODE_QUIT)
 			return NULL;
 	}
-	server_fail(sv, ret);
+	server_fail(sv, ret ? ret : -EPROTO);
 	return NULL;
 }
 
-static int server_start(struct server *sv, const char *dev, int loopers)
+/* A server process with @loopers looper threads; *@svp is shared with it. */
+static int server_start(struct server **svp, const char *dev, int loopers)
 {
-	int ret;
+	struct server *sv;
+	int p[2];
+	char x;
 
-	memset(sv, 0, sizeof(*sv));
-	pthread_mutex_init(&sv->lock, NULL);
-	ret = open_server(&sv->b, dev, MAP_SIZE);
-	if (ret)
-		return ret;
-	/* open_server() entered the looper in this thread; the loopers are others. */
+	sv = mmap(NULL, sizeof(*sv), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sv == MAP_FAILED || pipe(p))
+		return -ENOMEM;
 	sv->loopers = loopers;
-	for (int i = 0; i < loopers; i++)
-		if (pthread_create(&sv->th[i], NULL, looper, sv))
-			return -EAGAIN;
+	*svp = sv;
+	sv->pid = fork();
+	if (sv->pid == 0) {
+		pthread_t th[8];
+		int i, ret;
+
+		close(p[0]);
+		if (bl_open(&sv->b, dev, MAP_SIZE))
+			_exit(1);
+		for (i = 0; i < 200; i++) {
+			ret = bl_become_mgr(&sv->b);
+			if (ret != -EBUSY)
+				break;
+			usleep(10000);
+		}
+		if (ret)
+			_exit(1);
+		for (i = 0; i < loopers; i++)
+			if (pthread_create(&th[i], NULL, looper, sv))
+				_exit(1);
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		for (i = 0; i < loopers; i++)
+			pthread_join(th[i], NULL);
+		_exit(0);
+	}
+	close(p[1]);
+	if (sv->pid < 0 || read(p[0], &x, 1) != 1) {
+		close(p[0]);
+		return -EIO;
+	}
+	close(p[0]);
 	return 0;
 }
 
-/* One CODE_QUIT per looper, from @c, then join them. */
+/* One CODE_QUIT per looper, from @c, then reap the server. */
 static int server_stop(struct server *sv, struct bl *c)
 {
 	struct bl_ret r;
-	int ret = 0;
+	int ret = 0, status = 0;
 
 	for (int i = 0; i < sv->loopers; i++) {
 		if (bl_call(c, 0, CODE_QUIT, NULL, 0, NULL, 0, &r) != BR_REPLY) {
@@ -422,10 +467,15 @@ static int server_stop(struct server *sv, struct bl *c)
 		}
 		bl_free(c, r.tr.data.ptr.buffer);
 	}
-	for (int i = 0; !ret && i < sv->loopers; i++)
-		pthread_join(sv->th[i], NULL);
-	bl_close(&sv->b);
-	return ret ? ret : sv->err;
+	if (ret)
+		kill(sv->pid, SIGKILL);
+	waitpid(sv->pid, &status, 0);
+	if (!ret && status)
+		ret = -ECHILD;
+	if (!ret)
+		ret = sv->err;
+	munmap(sv, sizeof(*sv));
+	return ret;
 }
 
 struct client {
@@ -459,8 +509,8 @@ static void *client_thread(void *arg)
 TEST_F_TIMEOUT(binder, replies_to_the_right_thread, 200)
 {
 	struct client cl[8];
+	struct server *sv;
 	pthread_t t[8];
-	struct server sv;
 	struct bl c;
 
 	ASSERT_EQ(0, server_start(&sv, self->dev, 4));
@@ -473,45 +523,43 @@ TEST_F_TIMEOUT(binder, replies_to_the_right_thread, 200)
 		pthread_join(t[i], NULL);
 		EXPECT_TRUE(cl[i].ok) TH_LOG("client %d", i);
 	}
-	EXPECT_EQ(0, server_stop(&sv, &c));
+	EXPECT_EQ(0, server_stop(sv, &c));
 	bl_close(&c);
 }
 
 TEST_F_TIMEOUT(binder, oneway_in_order_one_at_a_time, 300)
 {
 	struct bl_cmds cmds = {};
-	struct server sv;
+	struct server *sv;
 	struct bl_ret r;
 	struct bl c;
 	__u32 v;
 	int i;
 
 	ASSERT_EQ(0, server_start(&sv, self->dev, 2));
-	sv.hold_ms = 0;
 	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
 	for (i = 0; i < 1000; i++) {
 		v = i;
 		/* 1 in 50 held a while, so the next ones queue up behind it. */
-		sv.hold_ms = i % 50 == 0 ? 5 : 0;
+		__atomic_store_n(&sv->hold_ms, i % 50 == 0 ? 5 : 0,
+				 __ATOMIC_SEQ_CST);
 		bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, &v,
 				   sizeof(v), NULL, 0);
 		ASSERT_EQ(0, bl_write(&c, &cmds));
 		ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
 	}
 	for (i = 0; i < 1000; i++) {
-		pthread_mutex_lock(&sv.lock);
-		v = sv.nlog;
-		pthread_mutex_unlock(&sv.lock);
+		v = __atomic_load_n(&sv->nlog, __ATOMIC_SEQ_CST);
 		if (v == 1000)
 			break;
 		usleep(10000);
 	}
 	ASSERT_EQ(1000, v);
 	for (i = 0; i < 1000; i++)
-		ASSERT_EQ(i, sv.log[i]);
+		ASSERT_EQ(i, sv->log[i]);
 	/* Two loopers, yet never two one-way calls of one node at once. */
-	EXPECT_EQ(1, sv.async_max);
-	EXPECT_EQ(0, server_stop(&sv, &c));
+	EXPECT_EQ(1, sv->async_max);
+	EXPECT_EQ(0, server_stop(sv, &c));
 	bl_close(&c);
 }
 
@@ -637,6 +685,7 @@ TEST_F(binder, weak_objects)
 	unsigned int seen[32] = {};
 	struct bl s, c;
 	struct bl_ret r;
+	__u32 h;
 
 	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
 	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
@@ -646,9 +695,13 @@ TEST_F(binder, weak_objects)
 	in = bl_data(&r);
 	EXPECT_EQ(BINDER_TYPE_WEAK_HANDLE, in->hdr.type);
 	EXPECT_NE(0, in->handle);
+	h = in->handle;
+	/* Keep a weak ref past the buffer. */
+	bl_cmd_u32(&cmds, BC_INCREFS, h);
 	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
 	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
 	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION_COMPLETE, &r));
 	ASSERT_EQ(1, bl_wait_for(&c, BR_REPLY, &r, TMO, seen));
 	ASSERT_EQ(BR_REPLY, r.cmd);
 	/* A weak object: BR_INCREFS only, never BR_ACQUIRE. */
@@ -656,10 +709,17 @@ TEST_F(binder, weak_objects)
 	EXPECT_EQ(0, seen[_IOC_NR(BR_ACQUIRE)]);
 	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
 	bl_cmd_ptr_cookie(&cmds, BC_INCREFS_DONE, OBJ_PTR, 0);
-	/* A _DONE for what was never asked is refused or ignored. */
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
 	ASSERT_EQ(0, bl_write(&c, &cmds));
+	/* A _DONE for what was never asked is refused or ignored. */
 	bl_cmd_ptr_cookie(&cmds, BC_ACQUIRE_DONE, OBJ_PTR, 0);
 	EXPECT_EQ(-variant->bad_ref_errno, bl_write(&c, &cmds));
+	/* The weak ref goes: the owner may drop its object. */
+	bl_cmd_u32(&cmds, BC_DECREFS, h);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_DECREFS, &r));
+	EXPECT_EQ(OBJ_PTR, r.pc.ptr);
+	EXPECT_TRUE(quiet(&c, 100));
 	ASSERT_EQ(0, ping(&c, &s, "y", 1));
 	bl_close(&c);
 	bl_close(&s);
@@ -1131,24 +1191,20 @@ TEST_F(binder, buffer_exhaustion)
 
 TEST_F(binder, poll)
 {
-	struct pollfd p;
 	struct bl_cmds cmds = {};
 	struct bl s, c;
 	struct bl_ret r;
 
 	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
 	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
-	p = (struct pollfd){ .fd = s.fd, .events = POLLIN };
-	EXPECT_EQ(0, poll(&p, 1, 50));
+	EXPECT_EQ(0, bl_poll(&s, 50));
 	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, "p", 1,
 			   NULL, 0);
 	ASSERT_EQ(0, bl_write(&c, &cmds));
-	EXPECT_EQ(1, poll(&p, 1, TMO));
-	EXPECT_EQ(POLLIN, p.revents & POLLIN);
+	EXPECT_EQ(1, bl_poll(&s, TMO));
 	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
 	EXPECT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
-	p.revents = 0;
-	EXPECT_EQ(0, poll(&p, 1, 50));
+	EXPECT_EQ(0, bl_poll(&s, 50));
 	bl_close(&c);
 	bl_close(&s);
 }
@@ -1228,7 +1284,7 @@ TEST_F(binder, devices_parameter)
 	ASSERT_EQ(0, rfl_unload("cbinder"));
 	EXPECT_EQ(-EINVAL, rfl_load(MODDIR, "cbinder", "devices=a/b"));
 	EXPECT_EQ(-EINVAL, rfl_load(MODDIR, "cbinder", "devices=cb1,,cb2"));
-	EXPECT_EQ(-EEXIST, rfl_load(MODDIR, "cbinder", "devices=cb1,cb1"));
+	EXPECT_EQ(-EINVAL, rfl_load(MODDIR, "cbinder", "devices=cb1,cb1"));
 	EXPECT_FALSE(rfl_loaded("cbinder"));
 	ASSERT_EQ(0, rfl_load(MODDIR, "cbinder", "devices=cb1,cb2"));
 	EXPECT_NE(0, access("/dev/cbinder", F_OK));

@@ -13,6 +13,14 @@
  *
  * bl_next() reads into a buffer of its own and hands out one return
  * command at a time (BR_NOOP and BR_SPAWN_LOOPER are skipped).
+ *
+ * A struct bl may belong to a "remote": a helper process that shares this
+ * one's memory and files (clone(CLONE_VM | CLONE_FILES)) and makes the
+ * binder system calls for it. Binder ties a file to the process that
+ * opened it (the Rust binder refuses calls from any other, the C binder
+ * refuses a context manager's own process as a client), so a test that
+ * plays client and server step by step in one thread keeps the server's
+ * file in a remote.
  */
 #ifndef BINDERLIB_H
 #define BINDERLIB_H
@@ -25,12 +33,29 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/android/binder.h>
 
+/* A helper process that makes system calls for us; see above. */
+struct bl_remote {
+	int req[2], resp[2];	/* one byte each way per call */
+	long nr, a[6], ret;
+	int err;
+	pid_t pid;
+	void *stack;
+};
+
 struct bl {
+	struct bl_remote *rem;	/* NULL: calls are made here */
 	int fd;
 	void *map;
 	size_t map_size;
@@ -56,6 +81,76 @@ struct bl_ret {
 	};
 };
 
+#define BL_REMOTE_STACK (256 * 1024)
+
+static int bl_remote_main(void *arg)
+{
+	struct bl_remote *r = arg;
+	char x;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	while (read(r->req[0], &x, 1) == 1) {
+		r->ret = syscall(r->nr, r->a[0], r->a[1], r->a[2], r->a[3],
+				 r->a[4], r->a[5]);
+		r->err = r->ret == -1 ? errno : 0;
+		if (write(r->resp[1], &x, 1) != 1)
+			break;
+	}
+	syscall(SYS_exit, 0);
+	return 0;
+}
+
+static inline struct bl_remote *bl_remote_start(void)
+{
+	struct bl_remote *r = calloc(1, sizeof(*r));
+
+	if (!r || pipe2(r->req, O_CLOEXEC) || pipe2(r->resp, O_CLOEXEC))
+		return NULL;
+	r->stack = malloc(BL_REMOTE_STACK);
+	if (!r->stack)
+		return NULL;
+	r->pid = clone(bl_remote_main, (char *)r->stack + BL_REMOTE_STACK,
+		       CLONE_VM | CLONE_FILES | CLONE_FS | SIGCHLD, r);
+	return r->pid > 0 ? r : NULL;
+}
+
+static inline void bl_remote_stop(struct bl_remote *r)
+{
+	close(r->req[1]);	/* its read sees the end and it exits */
+	kill(r->pid, SIGKILL);	/* even if a fork of ours kept the pipe open */
+	waitpid(r->pid, NULL, 0);
+	close(r->req[0]);
+	close(r->resp[0]);
+	close(r->resp[1]);
+	free(r->stack);
+	free(r);
+}
+
+/* syscall(), here or in @b's remote; -1 and errno on failure. */
+static inline long bl_sys(struct bl *b, long nr, long a0, long a1, long a2,
+			  long a3, long a4, long a5)
+{
+	struct bl_remote *r = b->rem;
+	char x = 'c';
+
+	if (!r)
+		return syscall(nr, a0, a1, a2, a3, a4, a5);
+	r->nr = nr;
+	r->a[0] = a0;
+	r->a[1] = a1;
+	r->a[2] = a2;
+	r->a[3] = a3;
+	r->a[4] = a4;
+	r->a[5] = a5;
+	if (write(r->req[1], &x, 1) != 1 || read(r->resp[0], &x, 1) != 1) {
+		errno = EPIPE;
+		return -1;
+	}
+	if (r->ret == -1)
+		errno = r->err;
+	return r->ret;
+}
+
 static inline int bl_open_fd(const char *dev)
 {
 	int fd = open(dev, O_RDWR | O_CLOEXEC);
@@ -63,36 +158,53 @@ static inline int bl_open_fd(const char *dev)
 	return fd < 0 ? -errno : fd;
 }
 
-/* Open @dev and map @map_size bytes of it; 0 or -errno. */
-static inline int bl_open(struct bl *b, const char *dev, size_t map_size)
+/*
+ * Open @dev and map @map_size bytes of it (none if 0), in @rem if not
+ * NULL; 0 or -errno.
+ */
+static inline int bl_open_in(struct bl *b, struct bl_remote *rem,
+			     const char *dev, size_t map_size)
 {
-	memset(b, 0, sizeof(*b));
-	b->map = MAP_FAILED;
-	b->fd = bl_open_fd(dev);
-	if (b->fd < 0)
-		return b->fd;
-	if (map_size) {
-		b->map = mmap(NULL, map_size, PROT_READ, MAP_PRIVATE, b->fd, 0);
-		if (b->map == MAP_FAILED) {
-			int err = -errno;
+	int err;
 
-			close(b->fd);
-			b->fd = -1;
-			return err;
-		}
-		b->map_size = map_size;
+	memset(b, 0, sizeof(*b));
+	b->rem = rem;
+	b->map = MAP_FAILED;
+	b->fd = bl_sys(b, SYS_openat, AT_FDCWD, (long)dev, O_RDWR | O_CLOEXEC,
+		       0, 0, 0);
+	if (b->fd < 0)
+		return -errno;
+	if (!map_size)
+		return 0;
+	b->map = (void *)bl_sys(b, SYS_mmap, 0, map_size, PROT_READ,
+				MAP_PRIVATE, b->fd, 0);
+	if (b->map == MAP_FAILED) {
+		err = -errno;
+		bl_sys(b, SYS_close, b->fd, 0, 0, 0, 0, 0);
+		b->fd = -1;
+		return err;
 	}
+	b->map_size = map_size;
 	return 0;
 }
 
+static inline int bl_open(struct bl *b, const char *dev, size_t map_size)
+{
+	return bl_open_in(b, NULL, dev, map_size);
+}
+
+/* Unmap and close; a remote of its own goes too. */
 static inline void bl_close(struct bl *b)
 {
 	if (b->map != MAP_FAILED && b->map_size)
-		munmap(b->map, b->map_size);
+		bl_sys(b, SYS_munmap, (long)b->map, b->map_size, 0, 0, 0, 0);
 	b->map = MAP_FAILED;
 	if (b->fd >= 0)
-		close(b->fd);
+		bl_sys(b, SYS_close, b->fd, 0, 0, 0, 0, 0);
 	b->fd = -1;
+	if (b->rem)
+		bl_remote_stop(b->rem);
+	b->rem = NULL;
 }
 
 /* BINDER_VERSION: the protocol version, or -errno. */
@@ -105,15 +217,36 @@ static inline int bl_version(int fd)
 	return v.protocol_version;
 }
 
-static inline int bl_become_mgr(struct bl *b)
+/* ioctl() on @b's file, where it belongs; 0 or -errno. */
+static inline int bl_ioctl_of(struct bl *b, unsigned long cmd, void *arg)
 {
-	return ioctl(b->fd, BINDER_SET_CONTEXT_MGR, 0) ? -errno : 0;
+	return bl_sys(b, SYS_ioctl, b->fd, cmd, (long)arg, 0, 0, 0) ? -errno : 0;
 }
 
-/* One BINDER_WRITE_READ; 0 or -errno, with bwr updated either way. */
+static inline int bl_become_mgr(struct bl *b)
+{
+	return bl_ioctl_of(b, BINDER_SET_CONTEXT_MGR, 0);
+}
+
+/* One BINDER_WRITE_READ on a file of this process; 0 or -errno. */
 static inline int bl_ioctl(int fd, struct binder_write_read *bwr)
 {
 	return ioctl(fd, BINDER_WRITE_READ, bwr) ? -errno : 0;
+}
+
+/* poll() for POLLIN: 1 readable, 0 timeout, -errno. */
+static inline int bl_poll(struct bl *b, int timeout_ms)
+{
+	struct pollfd p = { .fd = b->fd, .events = POLLIN };
+	struct timespec ts = {
+		.tv_sec = timeout_ms / 1000,
+		.tv_nsec = (timeout_ms % 1000) * 1000000L,
+	};
+	long ret = bl_sys(b, SYS_ppoll, (long)&p, 1, (long)&ts, 0, 0, 0);
+
+	if (ret < 0)
+		return -errno;
+	return ret && (p.revents & POLLIN);
 }
 
 /* Write all of @c (no read); 0 or -errno. */
@@ -123,7 +256,7 @@ static inline int bl_write(struct bl *b, struct bl_cmds *c)
 		.write_size = c->len,
 		.write_buffer = (binder_uintptr_t)c->buf,
 	};
-	int ret = bl_ioctl(b->fd, &bwr);
+	int ret = bl_ioctl_of(b, BINDER_WRITE_READ, &bwr);
 
 	c->len = 0;
 	if (!ret && bwr.write_consumed != bwr.write_size)
@@ -254,27 +387,26 @@ static inline int bl_next(struct bl *b, struct bl_ret *r, int timeout_ms)
 		if (ret)
 			return ret;
 		if (timeout_ms >= 0) {
-			struct pollfd p = { .fd = b->fd, .events = POLLIN };
-
-			ret = poll(&p, 1, timeout_ms);
+			ret = bl_poll(b, timeout_ms);
 			if (ret <= 0)
-				return ret < 0 ? -errno : 0;
+				return ret;
 			/*
 			 * Readable may mean work that produces no return
 			 * command (a node nobody needs any more): read
 			 * without blocking, and poll again if that was all.
 			 */
-			flags = fcntl(b->fd, F_GETFL);
-			fcntl(b->fd, F_SETFL, flags | O_NONBLOCK);
+			flags = bl_sys(b, SYS_fcntl, b->fd, F_GETFL, 0, 0, 0, 0);
+			bl_sys(b, SYS_fcntl, b->fd, F_SETFL, flags | O_NONBLOCK,
+			       0, 0, 0);
 		}
 		bwr.read_size = sizeof(b->rbuf);
 		bwr.read_buffer = (binder_uintptr_t)b->rbuf;
 		bwr.read_consumed = 0;
 		do {
-			ret = bl_ioctl(b->fd, &bwr);
+			ret = bl_ioctl_of(b, BINDER_WRITE_READ, &bwr);
 		} while (ret == -EINTR);
 		if (timeout_ms >= 0)
-			fcntl(b->fd, F_SETFL, flags);
+			bl_sys(b, SYS_fcntl, b->fd, F_SETFL, flags, 0, 0, 0);
 		b->rlen = bwr.read_consumed;
 		b->rpos = 0;
 		if (ret == -EAGAIN && timeout_ms >= 0)
