@@ -5,12 +5,15 @@
  * process does N BC_TRANSACTION round trips to handle 0. Both map 4 KiB of
  * the device, as in the paper. Rounds interleave cbinder, the C binder and
  * (in VARIANT=rustbinder) the Rust binder in one boot, with 1 and 4 client
- * threads (the server then has 4 loopers). One RESULT line per run.
+ * threads (the server then has 4 loopers), all on CPU 0 (see pin()). One
+ * RESULT line per run.
  *
- * Quick mode: 10k round trips a run. RFL_FULL=1: the paper's 1M.
+ * Quick mode: 2000 round trips a run (a few seconds under TCG with the
+ * debug kernel). RFL_FULL=1: the paper's 1M. RFL_BINDER_TRIPS=N by hand.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mount.h>
@@ -161,6 +164,20 @@ static void *client_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Everything on CPU 0: under TCG a wakeup across vCPUs waits for the host
+ * to schedule another QEMU thread, milliseconds of noise on a busy host;
+ * on one vCPU a round trip is two context switches, as on a quiet machine.
+ */
+static void pin(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 /* Seconds for @trips round trips with @threads clients; < 0 on error. */
 static double run(const char *dev, int threads, long trips)
 {
@@ -175,6 +192,7 @@ static double run(const char *dev, int threads, long trips)
 
 	if (pipe(p))
 		return -1;
+	pin();		/* the server and the client threads inherit it */
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
@@ -220,7 +238,7 @@ FIXTURE_VARIANT(binder) {
 
 FIXTURE_VARIANT_ADD(binder, interleaved) {
 	.rounds = 5,
-	.trips = 10000,
+	.trips = 2000,		/* ~2 ms a round trip under TCG: ~4 s a run */
 };
 
 FIXTURE_SETUP(binder)
@@ -252,8 +270,12 @@ TEST_F_TIMEOUT(binder, ping, 3600 * 24)
 	long trips = variant->trips;
 	int rounds = variant->rounds;
 
+	if (getenv("RFL_BINDER_TRIPS"))	/* by hand: a shorter run */
+		trips = atol(getenv("RFL_BINDER_TRIPS"));
+
 	if (getenv("RFL_FULL"))
 		trips = 1000000;	/* the paper's run */
+	fprintf(stderr, "# %d rounds of %ld round trips\n", rounds, trips);
 	for (int r = 1; r <= rounds; r++) {
 		for (size_t n = 0; n < ARRAY_SIZE(threads); n++) {
 			/* Rotate who goes first, so no one always warms up the others. */
@@ -263,6 +285,8 @@ TEST_F_TIMEOUT(binder, ping, 3600 * 24)
 
 				if (!im->present)
 					continue;
+				fprintf(stderr, "# %s, %d threads\n", im->name,
+					threads[n]);
 				secs = run(im->dev, threads[n], trips);
 				ASSERT_LT(0, secs) TH_LOG("%s, %d threads", im->name,
 							  threads[n]);

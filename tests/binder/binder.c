@@ -1209,6 +1209,34 @@ TEST_F(binder, poll)
 	bl_close(&s);
 }
 
+TEST_F(binder, spawn_looper)
+{
+	struct bl_cmds cmds = {};
+	__u32 max = 1;
+	struct bl s, c;
+	struct bl_ret r;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_ioctl_of(&s, BINDER_SET_MAX_THREADS, &max));
+	/* No looper left waiting after this read: the driver asks for one. */
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, "s", 1,
+			   NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	EXPECT_EQ(1, s.spawn_looper);
+	ASSERT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
+	/* Asked once; not again until a thread registers. */
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, "s", 1,
+			   NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	EXPECT_EQ(1, s.spawn_looper);
+	ASSERT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
+	bl_close(&c);
+	bl_close(&s);
+}
+
 /* ---- lifetimes: files, modules, memory ---- */
 
 TEST_F_TIMEOUT(binder, open_mmap_close_cycles, 200)
