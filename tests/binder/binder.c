@@ -725,6 +725,93 @@ TEST_F(binder, weak_objects)
 	bl_close(&s);
 }
 
+TEST_F(binder, nested_call_comes_back_to_the_caller)
+{
+	struct flat_binder_object o = obj(BINDER_TYPE_BINDER, OBJ_PTR, OBJ_COOKIE);
+	const struct flat_binder_object *in;
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	binder_uintptr_t outer;
+	struct bl s, c;
+	struct bl_ret r;
+	__u32 h;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	/* The client (no looper) calls the server with its object... */
+	bl_cmd_transaction(&cmds, false, 0, 1, 0, &o, sizeof(o), &off, 1);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	outer = r.tr.data.ptr.buffer;
+	in = bl_data(&r);
+	ASSERT_EQ(BINDER_TYPE_HANDLE, in->hdr.type);
+	h = in->handle;
+	/* ...which, before it answers, calls that object back. */
+	bl_cmd_transaction(&cmds, false, h, 2, 0, "in", 2, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	/* The call lands on the client thread that waits for the server. */
+	for (;;) {
+		ASSERT_LT(0, bl_next(&c, &r, TMO));
+		if (r.cmd == BR_TRANSACTION_COMPLETE)	/* of the outer call */
+			continue;
+		if (r.cmd == BR_INCREFS || r.cmd == BR_ACQUIRE) {
+			bl_cmd_ptr_cookie(&cmds, r.cmd == BR_INCREFS ?
+					  BC_INCREFS_DONE : BC_ACQUIRE_DONE,
+					  r.pc.ptr, r.pc.cookie);
+			ASSERT_EQ(0, bl_write(&c, &cmds));
+			continue;
+		}
+		ASSERT_EQ(BR_TRANSACTION, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+		break;
+	}
+	EXPECT_EQ(2, r.tr.code);
+	EXPECT_EQ(OBJ_PTR, r.tr.target.ptr);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, "back", 4, NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
+	/* The server gets the inner reply, then answers the outer call. */
+	ASSERT_EQ(0, take_reply(&s, &r));
+	EXPECT_EQ(4, r.tr.data_size);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, outer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, "out", 3, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(0, expect(&c, BR_REPLY, &r));
+	EXPECT_EQ(3, r.tr.data_size);
+	EXPECT_EQ(0, bl_free(&c, r.tr.data.ptr.buffer));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+TEST_F(binder, thread_exit_fails_its_callers)
+{
+	struct bl_cmds cmds = {};
+	binder_uintptr_t held;
+	struct bl s, c;
+	struct bl_ret r;
+	int unused = 0;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	bl_cmd_transaction(&cmds, false, 0, CODE_HOLD, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	held = r.tr.data.ptr.buffer;
+	/* The server thread leaves without answering: the caller hears it. */
+	ASSERT_EQ(0, bl_ioctl_of(&s, BINDER_THREAD_EXIT, &unused));
+	ASSERT_EQ(1, bl_wait_for(&c, BR_DEAD_REPLY, &r, TMO, NULL));
+	EXPECT_EQ(BR_DEAD_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	/* The process goes on: the buffer is its to free, a new thread serves. */
+	EXPECT_EQ(0, bl_free(&s, held));
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, ping(&c, &s, "again", 5));
+	bl_close(&c);
+	bl_close(&s);
+}
+
 /* ---- process death ---- */
 
 /* A server process: manager, looper; on CODE_HOLD it tells @fd and stops. */
