@@ -1276,6 +1276,42 @@ TEST_F(binder, buffer_exhaustion)
 	bl_close(&s);
 }
 
+TEST_F(binder, oneway_space_is_half_the_mapping)
+{
+	static __u8 data[20 * 1024];
+	struct bl_cmds cmds = {};
+	binder_uintptr_t held;
+	struct bl s, c;
+	struct bl_ret r;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, 64 * 1024));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, data,
+			   sizeof(data), NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	held = r.tr.data.ptr.buffer;
+	/* 20 + 20 KiB of one-way calls do not fit in half of 64 KiB... */
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, data,
+			   sizeof(data), NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_FAILED_REPLY, &r));
+	EXPECT_TRUE(quiet(&s, 50));
+	/* ...a sync call of the same size does, */
+	ASSERT_EQ(0, call_big(&c, &s, data, sizeof(data)));
+	/* and once the first is freed, one-way calls fit again. */
+	ASSERT_EQ(0, bl_free(&s, held));
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, data,
+			   sizeof(data), NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	ASSERT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
+	bl_close(&c);
+	bl_close(&s);
+}
+
 TEST_F(binder, poll)
 {
 	struct bl_cmds cmds = {};
