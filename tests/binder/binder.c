@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mount.h>
@@ -49,6 +50,8 @@ FIXTURE_VARIANT(binder) {
 	int truncated_errno;
 	/* BINDER_VERSION with a bad pointer */
 	int version_fault_errno;
+	/* a freed buffer's page stays mapped (kept for reuse) */
+	bool freed_page_mapped;
 };
 
 FIXTURE_VARIANT_ADD(binder, cbinder) {
@@ -57,6 +60,7 @@ FIXTURE_VARIANT_ADD(binder, cbinder) {
 	.bad_ref_errno = EINVAL,
 	.truncated_errno = EINVAL,	/* checks the command fits first */
 	.version_fault_errno = EFAULT,
+	.freed_page_mapped = false,	/* freed and zapped with its buffer */
 };
 
 FIXTURE_VARIANT_ADD(binder, binder_linux) {
@@ -65,6 +69,7 @@ FIXTURE_VARIANT_ADD(binder, binder_linux) {
 	.bad_ref_errno = 0,
 	.truncated_errno = EFAULT,	/* reads past the end, hits the hole */
 	.version_fault_errno = EINVAL,	/* binder_ioctl() maps the fault so */
+	.freed_page_mapped = true,	/* on an LRU until the shrinker runs */
 };
 
 /* Not run here: what binder/rust_binder does is an expectation. */
@@ -74,6 +79,7 @@ FIXTURE_VARIANT_ADD(binder, rust_binder) {
 	.bad_ref_errno = 0,
 	.truncated_errno = EFAULT,
 	.version_fault_errno = EFAULT,
+	.freed_page_mapped = true,	/* ShrinkablePageRange keeps it */
 };
 
 FIXTURE_SETUP(binder)
@@ -1308,6 +1314,55 @@ TEST_F(binder, oneway_space_is_half_the_mapping)
 	ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
 	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
 	ASSERT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+static sigjmp_buf probe_env;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(probe_env, 1);
+}
+
+/* Can this process read the byte at @p, or does it get SIGBUS? */
+static bool readable(const __u8 *p)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	bool ok = false;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (!sigsetjmp(probe_env, 1)) {
+		(void)__atomic_load_n(p, __ATOMIC_RELAXED);	/* a real load */
+		ok = true;
+	}
+	sigaction(SIGBUS, &old, NULL);
+	return ok;
+}
+
+TEST_F(binder, pages_come_and_go)
+{
+	struct bl_cmds cmds = {};
+	binder_uintptr_t buf;
+	struct bl s, c;
+	struct bl_ret r;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	/* Nothing is mapped before a buffer needs it. */
+	EXPECT_FALSE(readable(s.map));
+	EXPECT_FALSE(readable((__u8 *)s.map + MAP_SIZE - 1));
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, "page", 4,
+			   NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	buf = r.tr.data.ptr.buffer;
+	EXPECT_TRUE(readable((__u8 *)buf));
+	EXPECT_EQ(0, memcmp((void *)buf, "page", 4));
+	EXPECT_FALSE(readable((__u8 *)s.map + MAP_SIZE - 1));
+	ASSERT_EQ(0, bl_free(&s, buf));
+	/* Freed with its buffer, or kept mapped for the next one. */
+	EXPECT_EQ(variant->freed_page_mapped, readable((__u8 *)buf));
 	bl_close(&c);
 	bl_close(&s);
 }
