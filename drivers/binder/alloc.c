@@ -250,6 +250,7 @@ found:
 	buffer->offsets_size = offsets_size;
 	buffer->t = NULL;
 	buffer->async_node = NULL;
+	INIT_LIST_HEAD(&buffer->fds);
 	if (async)
 		alloc->free_async -= size;
 	return buffer;

@@ -85,6 +85,15 @@ struct cb_buffer {
 	size_t offsets_size;
 	struct cb_transaction *t;	/* while its transaction exists */
 	struct cb_node *async_node;	/* one-way: the node it is queued on */
+	struct list_head fds;		/* cb_fd_fixup: files not yet delivered */
+};
+
+/* A file in a buffer, held until the receiver gets it as a new fd. */
+struct cb_fd_fixup {
+	struct list_head entry;
+	size_t offset;			/* of its binder_fd_object */
+	struct file *file;
+	int fd;				/* reserved at delivery */
 };
 
 /* One open file of the device: a process, as binder calls it. */

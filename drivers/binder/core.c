@@ -27,6 +27,7 @@
  * One mutex per device protects everything (see cbinder.h).
  */
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -155,14 +156,51 @@ static int cb_translate_handle(struct cb_thread *thread, struct cb_proc *target,
 	return 0;
 }
 
+/* Files the buffer holds for its receiver and never gave: drop them. */
+static void cb_put_fds(struct cb_buffer *buffer)
+{
+	struct cb_fd_fixup *fix, *tmp;
+
+	list_for_each_entry_safe(fix, tmp, &buffer->fds, entry) {
+		list_del(&fix->entry);
+		fput(fix->file);
+		kfree(fix);
+	}
+}
+
+/*
+ * A file descriptor of the sender: hold its file; the receiver gets a new
+ * descriptor for it when it reads the transaction (cb_install_fds()).
+ */
+static int cb_translate_fd(struct cb_buffer *buffer, size_t off,
+			   struct binder_fd_object *fdo, bool accept_fds)
+{
+	struct cb_fd_fixup *fix;
+
+	if (!accept_fds)
+		return -EPERM;
+	fix = kzalloc_obj(*fix);
+	if (!fix)
+		return -ENOMEM;
+	fix->file = fget(fdo->fd);
+	if (!fix->file) {
+		kfree(fix);
+		return -EBADF;
+	}
+	fix->offset = off;
+	list_add_tail(&fix->entry, &buffer->fds);
+	return 0;
+}
+
 /*
  * Check and translate every object of @buffer, now in @target's mapping.
  * Offsets must be 4-aligned, increasing and leave room for the object;
- * only flat_binder_objects are supported (no fds, no scatter-gather).
+ * flat_binder_objects and file descriptors (if @accept_fds) are
+ * supported, not fd arrays or scatter-gather buffers.
  * On error, whatever was translated is undone.
  */
 static int cb_translate(struct cb_thread *thread, struct cb_proc *target,
-			struct cb_buffer *buffer)
+			struct cb_buffer *buffer, bool accept_fds)
 {
 	size_t n = buffer->offsets_size / sizeof(binder_size_t);
 	struct flat_binder_object fp;
@@ -190,7 +228,12 @@ static int cb_translate(struct cb_thread *thread, struct cb_proc *target,
 		case BINDER_TYPE_WEAK_HANDLE:
 			ret = cb_translate_handle(thread, target, &fp);
 			break;
-		default:	/* BINDER_TYPE_FD, _FDA, _PTR: not supported */
+		case BINDER_TYPE_FD:
+			ret = cb_translate_fd(buffer, off,
+					      (struct binder_fd_object *)&fp,
+					      accept_fds);
+			break;
+		default:	/* BINDER_TYPE_FDA, _PTR: not supported */
 			ret = -EINVAL;
 		}
 		if (ret)
@@ -202,6 +245,7 @@ static int cb_translate(struct cb_thread *thread, struct cb_proc *target,
 
 err_undo:
 	cb_release_objects(target, buffer, i);
+	cb_put_fds(buffer);
 	return ret;
 }
 
@@ -230,6 +274,7 @@ static void cb_free_buffer(struct cb_proc *proc, struct cb_buffer *buffer)
 	}
 	cb_release_objects(proc, buffer,
 			   buffer->offsets_size / sizeof(binder_size_t));
+	cb_put_fds(buffer);
 	cb_alloc_free_buf(&proc->alloc, buffer);
 	if (node)
 		cb_node_tmp_put(node);
@@ -284,7 +329,7 @@ static void cb_transaction(struct cb_thread *thread,
 	struct cb_thread *target_thread = NULL;
 	bool one_way = !reply && (tr->flags & TF_ONE_WAY);
 	struct cb_transaction *t, *in;
-	bool replying = false;
+	bool replying = false, accept_fds = false;
 	struct cb_buffer *buffer;
 	struct cb_node *node = NULL;
 	struct cb_ref *ref;
@@ -303,6 +348,8 @@ static void cb_transaction(struct cb_thread *thread,
 			goto err_free;
 		thread->incoming = in->to_parent;
 		replying = true;
+		/* fds go back only to a caller that said it takes them */
+		accept_fds = in->flags & TF_ACCEPT_FDS;
 		target_thread = in->from;
 		if (in->buffer)
 			in->buffer->t = NULL;
@@ -329,6 +376,7 @@ static void cb_transaction(struct cb_thread *thread,
 		err = BR_FAILED_REPLY;
 		if (target == proc)
 			goto err_free;
+		accept_fds = node->accept_fds;
 		if (!one_way) {
 			if (thread->outgoing)
 				goto err_free;
@@ -351,7 +399,7 @@ static void cb_transaction(struct cb_thread *thread,
 				    cb_offset_pos(buffer, 0),
 				    u64_to_user_ptr(tr->data.ptr.offsets),
 				    tr->offsets_size) ||
-	    cb_translate(thread, target, buffer)) {
+	    cb_translate(thread, target, buffer, accept_fds)) {
 		cb_alloc_free_buf(&target->alloc, buffer);
 		goto err_free;
 	}
@@ -668,6 +716,49 @@ static int cb_deliver_node(struct cb_node *node, void __user **ptr)
 	return 0;
 }
 
+/* Reserve a descriptor in the reader for every file of @buffer. */
+static int cb_reserve_fds(struct cb_buffer *buffer)
+{
+	struct cb_fd_fixup *fix;
+
+	list_for_each_entry(fix, &buffer->fds, entry) {
+		fix->fd = get_unused_fd_flags(O_CLOEXEC);
+		if (fix->fd < 0) {
+			int err = fix->fd;
+
+			list_for_each_entry_continue_reverse(fix, &buffer->fds, entry)
+				put_unused_fd(fix->fd);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void cb_unreserve_fds(struct cb_buffer *buffer)
+{
+	struct cb_fd_fixup *fix;
+
+	list_for_each_entry(fix, &buffer->fds, entry)
+		put_unused_fd(fix->fd);
+}
+
+/* Give the reader its files: cannot fail once the fds are reserved. */
+static void cb_install_fds(struct cb_proc *proc, struct cb_buffer *buffer)
+{
+	struct cb_fd_fixup *fix, *tmp;
+	u32 fd;
+
+	list_for_each_entry_safe(fix, tmp, &buffer->fds, entry) {
+		fd_install(fix->fd, fix->file);
+		fd = fix->fd;
+		cb_alloc_write(&proc->alloc, buffer, fix->offset +
+			       offsetof(struct binder_fd_object, fd), &fd,
+			       sizeof(fd));
+		list_del(&fix->entry);
+		kfree(fix);
+	}
+}
+
 static int cb_deliver_transaction(struct cb_thread *thread,
 				  struct cb_transaction *t, void __user **ptr)
 {
@@ -688,8 +779,21 @@ static int cb_deliver_transaction(struct cb_thread *thread,
 	tr.offsets_size = buffer->offsets_size;
 	tr.data.ptr.buffer = cb_alloc_user_ptr(&proc->alloc, buffer);
 	tr.data.ptr.offsets = tr.data.ptr.buffer + cb_offset_pos(buffer, 0);
-	if (cb_put_cmd(ptr, cmd, &tr, sizeof(tr)))
+	if (cb_reserve_fds(buffer)) {
+		/* No room for its files here: the call fails, as a whole. */
+		if (!t->reply && (t->flags & TF_ONE_WAY)) {
+			buffer->async_node = t->node;	/* the next may go */
+			t->node = NULL;
+		}
+		cb_fail_sender(t, BR_FAILED_REPLY);
+		cb_transaction_discard(t, true);
+		return 0;
+	}
+	if (cb_put_cmd(ptr, cmd, &tr, sizeof(tr))) {
+		cb_unreserve_fds(buffer);
 		return -EFAULT;
+	}
+	cb_install_fds(proc, buffer);
 
 	list_del_init(&t->work.entry);
 	buffer->user_owned = true;
@@ -973,6 +1077,8 @@ static void cb_proc_release(struct cb_proc *proc)
 		cb_work_discard(w, false);
 	/* Delivered one-way buffers hold their node's queue. */
 	list_for_each_entry(buffer, &proc->alloc.buffers, entry) {
+		if (!buffer->free)
+			cb_put_fds(buffer);
 		if (buffer->async_node) {
 			buffer->async_node->tmp_refs--;
 			buffer->async_node = NULL;

@@ -1158,6 +1158,67 @@ TEST_F(binder, bad_transactions)
 	bl_close(&s);
 }
 
+TEST_F(binder, fd_passing)
+{
+	struct flat_binder_object fbo = {
+		.flags = FLAT_BINDER_FLAG_ACCEPTS_FDS,
+	};
+	struct binder_fd_object fdo = { .hdr.type = BINDER_TYPE_FD };
+	const struct binder_fd_object *in;
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	struct bl_remote *rem;
+	char got[8] = "";
+	int p[2], i, ret;
+	struct bl s, c;
+	struct bl_ret r;
+
+	/* A manager whose node takes file descriptors. */
+	rem = bl_remote_start();
+	ASSERT_NE(NULL, rem);
+	ASSERT_EQ(0, bl_open_in(&s, rem, self->dev, MAP_SIZE));
+	for (i = 0; i < 200; i++) {
+		ret = bl_ioctl_of(&s, BINDER_SET_CONTEXT_MGR_EXT, &fbo);
+		if (ret != -EBUSY)
+			break;
+		usleep(10000);
+	}
+	ASSERT_EQ(0, ret);
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, pipe(p));
+	fdo.fd = p[0];
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, &fdo, sizeof(fdo),
+			   &off, 1);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	in = bl_data(&r);
+	ASSERT_EQ(BINDER_TYPE_FD, in->hdr.type);
+	/* A new descriptor of the receiver for the same pipe. */
+	ASSERT_LE(0, (int)in->fd);
+	EXPECT_NE(p[0], (int)in->fd);
+	ASSERT_EQ(2, write(p[1], "hi", 2));
+	EXPECT_EQ(2, bl_sys(&s, SYS_read, in->fd, (long)got, 2, 0, 0, 0));
+	EXPECT_STREQ("hi", got);
+	EXPECT_EQ(0, bl_sys(&s, SYS_close, in->fd, 0, 0, 0, 0, 0));
+	/* A reply may carry one only if the call said TF_ACCEPT_FDS. */
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, &fdo, sizeof(fdo), &off, 1);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(1, bl_wait_for(&c, BR_FAILED_REPLY, &r, TMO, NULL));
+	EXPECT_EQ(BR_FAILED_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION_COMPLETE, &r));	/* replier's part */
+	/* A descriptor that is not open. */
+	fdo.fd = 999;
+	EXPECT_EQ(0, bad_call(&c, &s, 0, &fdo, sizeof(fdo), &off, 8,
+			      BR_FAILED_REPLY));
+	close(p[0]);
+	close(p[1]);
+	bl_close(&c);
+	bl_close(&s);
+}
+
 TEST_F(binder, free_buffer_twice)
 {
 	struct bl_cmds cmds = {};
