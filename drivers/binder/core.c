@@ -18,7 +18,8 @@
  * A transaction: the sender's BC_TRANSACTION names a handle; the driver
  * copies the data into a buffer of the target's mapping (alloc.c), turns
  * each object in it into what the target should see (a node into a handle,
- * a handle back into the node for its owner), queues the transaction on
+ * a handle back into the node for its owner, a file descriptor into one of
+ * the target's, made when it reads the call), queues the transaction on
  * the target and BR_TRANSACTION_COMPLETE on the sender. A looper thread of
  * the target reads BR_TRANSACTION, reads the data in place, and answers
  * with BC_REPLY, which travels the same way back to the waiting sender as
