@@ -1,0 +1,1315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cbinder: a binder-style IPC driver that speaks a documented subset of the
+ * Android binder UAPI (include/uapi/linux/android/binder.h), small enough
+ * to read in one sitting. The same user-space programs run against it, the
+ * mainline C binder (drivers/android/binder.c) and the Rust binder
+ * (drivers/android/binder/); README.md maps the three onto each other.
+ *
+ * The words, as binder uses them:
+ *   process  an open file of the device (struct cb_proc)
+ *   thread   a task calling ioctl() on it (struct cb_thread)
+ *   node     an object a process offers to others (struct cb_node)
+ *   ref      another process's handle to a node (struct cb_ref); handle 0
+ *            is the context manager, the one process that said so first
+ *   work     what a thread reads next: transactions, replies, acks, refcount
+ *            requests, death notices (struct cb_work on a todo list)
+ *
+ * A transaction: the sender's BC_TRANSACTION names a handle; the driver
+ * copies the data into a buffer of the target's mapping (alloc.c), turns
+ * each object in it into what the target should see (a node into a handle,
+ * a handle back into the node for its owner, a file descriptor into one of
+ * the target's, made when it reads the call), queues the transaction on
+ * the target and BR_TRANSACTION_COMPLETE on the sender. A looper thread of
+ * the target reads BR_TRANSACTION, reads the data in place, and answers
+ * with BC_REPLY, which travels the same way back to the waiting sender as
+ * BR_REPLY. Each side gives its buffer back with BC_FREE_BUFFER.
+ *
+ * One mutex per device protects everything (see cbinder.h).
+ */
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "cbinder.h"
+
+static char *devices = "cbinder";
+module_param(devices, charp, 0444);
+MODULE_PARM_DESC(devices,
+		 "Comma-separated device names, each with its own context manager (default \"cbinder\")");
+
+static LIST_HEAD(cb_contexts);
+
+/* ---- objects in transactions --------------------------------------- */
+
+static bool cb_type_strong(u32 type)
+{
+	return type == BINDER_TYPE_BINDER || type == BINDER_TYPE_HANDLE;
+}
+
+/* Offset of object @i's offset, after the 8-aligned data. */
+static size_t cb_offset_pos(struct cb_buffer *buffer, size_t i)
+{
+	return ALIGN(buffer->data_size, sizeof(u64)) + i * sizeof(binder_size_t);
+}
+
+/*
+ * Undo what the first @n objects of @buffer (in @proc, its receiver) hold:
+ * a node of @proc lent to it, or a handle of @proc.
+ */
+static void cb_release_objects(struct cb_proc *proc, struct cb_buffer *buffer,
+			       size_t n)
+{
+	struct flat_binder_object fp;
+	struct cb_node *node;
+	binder_size_t off;
+	struct cb_ref *ref;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cb_alloc_read(&proc->alloc, buffer, cb_offset_pos(buffer, i),
+			      &off, sizeof(off));
+		cb_alloc_read(&proc->alloc, buffer, off, &fp, sizeof(fp));
+		switch (fp.hdr.type) {
+		case BINDER_TYPE_BINDER:
+		case BINDER_TYPE_WEAK_BINDER:
+			node = cb_node_lookup(proc, fp.binder);
+			if (node)
+				cb_node_dec(node, cb_type_strong(fp.hdr.type));
+			break;
+		case BINDER_TYPE_HANDLE:
+		case BINDER_TYPE_WEAK_HANDLE:
+			ref = cb_ref_lookup(proc, fp.handle);
+			if (ref)
+				cb_ref_dec(ref, cb_type_strong(fp.hdr.type));
+			break;
+		}
+	}
+}
+
+/* A node of the sender becomes a handle of the target. */
+static int cb_translate_binder(struct cb_thread *thread, struct cb_proc *target,
+			       struct flat_binder_object *fp)
+{
+	struct cb_proc *proc = thread->proc;
+	bool strong = cb_type_strong(fp->hdr.type);
+	struct cb_node *node;
+	struct cb_ref *ref;
+
+	node = cb_node_lookup(proc, fp->binder);
+	if (!node) {
+		node = cb_node_new(proc, fp->binder, fp->cookie, fp->flags);
+		if (!node)
+			return -ENOMEM;
+	}
+	if (node->cookie != fp->cookie) {
+		cb_node_maybe_free(node);
+		return -EINVAL;
+	}
+	ref = cb_ref_get(target, node);
+	if (!ref) {
+		cb_node_maybe_free(node);
+		return -ENOMEM;
+	}
+	cb_ref_inc(ref, strong, thread);
+	fp->hdr.type = strong ? BINDER_TYPE_HANDLE : BINDER_TYPE_WEAK_HANDLE;
+	fp->binder = 0;
+	fp->handle = ref->desc;
+	fp->cookie = 0;
+	return 0;
+}
+
+/* A handle of the sender: the node itself for its owner, else a handle. */
+static int cb_translate_handle(struct cb_thread *thread, struct cb_proc *target,
+			       struct flat_binder_object *fp)
+{
+	bool strong = cb_type_strong(fp->hdr.type);
+	struct cb_ref *ref, *new;
+	struct cb_node *node;
+
+	ref = cb_ref_lookup(thread->proc, fp->handle);
+	if (!ref)
+		return -ENOENT;
+	node = ref->node;
+	if (node->proc == target) {
+		cb_node_inc(node, strong, NULL);
+		fp->hdr.type = strong ? BINDER_TYPE_BINDER :
+					BINDER_TYPE_WEAK_BINDER;
+		fp->binder = node->ptr;
+		fp->cookie = node->cookie;
+		return 0;
+	}
+	new = cb_ref_get(target, node);
+	if (!new)
+		return -ENOMEM;
+	cb_ref_inc(new, strong, NULL);
+	fp->binder = 0;
+	fp->handle = new->desc;
+	fp->cookie = 0;
+	return 0;
+}
+
+/* Files the buffer holds for its receiver and never gave: drop them. */
+static void cb_put_fds(struct cb_buffer *buffer)
+{
+	struct cb_fd_fixup *fix, *tmp;
+
+	list_for_each_entry_safe(fix, tmp, &buffer->fds, entry) {
+		list_del(&fix->entry);
+		fput(fix->file);
+		kfree(fix);
+	}
+}
+
+/*
+ * A file descriptor of the sender: hold its file; the receiver gets a new
+ * descriptor for it when it reads the transaction (cb_install_fds()).
+ */
+static int cb_translate_fd(struct cb_buffer *buffer, size_t off,
+			   struct binder_fd_object *fdo, bool accept_fds)
+{
+	struct cb_fd_fixup *fix;
+
+	if (!accept_fds)
+		return -EPERM;
+	fix = kzalloc_obj(*fix);
+	if (!fix)
+		return -ENOMEM;
+	fix->file = fget(fdo->fd);
+	if (!fix->file) {
+		kfree(fix);
+		return -EBADF;
+	}
+	fix->offset = off;
+	list_add_tail(&fix->entry, &buffer->fds);
+	return 0;
+}
+
+/*
+ * Check and translate every object of @buffer, now in @target's mapping.
+ * Offsets must be 4-aligned, increasing and leave room for the object;
+ * flat_binder_objects and file descriptors (if @accept_fds) are
+ * supported, not fd arrays or scatter-gather buffers.
+ * On error, whatever was translated is undone.
+ */
+static int cb_translate(struct cb_thread *thread, struct cb_proc *target,
+			struct cb_buffer *buffer, bool accept_fds)
+{
+	size_t n = buffer->offsets_size / sizeof(binder_size_t);
+	struct flat_binder_object fp;
+	binder_size_t off, min_off = 0;
+	size_t i;
+	int ret;
+
+	if (buffer->offsets_size % sizeof(binder_size_t))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		cb_alloc_read(&target->alloc, buffer, cb_offset_pos(buffer, i),
+			      &off, sizeof(off));
+		ret = -EINVAL;
+		if (off < min_off || !IS_ALIGNED(off, sizeof(u32)) ||
+		    off > buffer->data_size ||
+		    buffer->data_size - off < sizeof(fp))
+			goto err_undo;
+		cb_alloc_read(&target->alloc, buffer, off, &fp, sizeof(fp));
+		switch (fp.hdr.type) {
+		case BINDER_TYPE_BINDER:
+		case BINDER_TYPE_WEAK_BINDER:
+			ret = cb_translate_binder(thread, target, &fp);
+			break;
+		case BINDER_TYPE_HANDLE:
+		case BINDER_TYPE_WEAK_HANDLE:
+			ret = cb_translate_handle(thread, target, &fp);
+			break;
+		case BINDER_TYPE_FD:
+			ret = cb_translate_fd(buffer, off,
+					      (struct binder_fd_object *)&fp,
+					      accept_fds);
+			break;
+		default:	/* BINDER_TYPE_FDA, _PTR: not supported */
+			ret = -EINVAL;
+		}
+		if (ret)
+			goto err_undo;
+		cb_alloc_write(&target->alloc, buffer, off, &fp, sizeof(fp));
+		min_off = off + sizeof(fp);
+	}
+	return 0;
+
+err_undo:
+	cb_release_objects(target, buffer, i);
+	cb_put_fds(buffer);
+	return ret;
+}
+
+/* ---- transactions -------------------------------------------------- */
+
+/* A buffer goes back to @proc's allocator; the next one-way call moves up. */
+static void cb_free_buffer(struct cb_proc *proc, struct cb_buffer *buffer)
+{
+	struct cb_node *node = buffer->async_node;
+	struct cb_work *next;
+
+	if (buffer->t) {
+		buffer->t->buffer = NULL;
+		buffer->t = NULL;
+	}
+	if (node) {
+		next = list_first_entry_or_null(&node->async_todo,
+						struct cb_work, entry);
+		if (next) {
+			list_del(&next->entry);
+			cb_enqueue_proc(proc, next);
+		} else {
+			node->has_async = false;
+		}
+		buffer->async_node = NULL;
+	}
+	cb_release_objects(proc, buffer,
+			   buffer->offsets_size / sizeof(binder_size_t));
+	cb_put_fds(buffer);
+	cb_alloc_free_buf(&proc->alloc, buffer);
+	if (node)
+		cb_node_tmp_put(node);
+}
+
+/* The sender of @t, if it still waits, learns that it failed. */
+static void cb_fail_sender(struct cb_transaction *t, u32 cmd)
+{
+	if (!t->from)
+		return;
+	t->from->outgoing = NULL;
+	cb_thread_error(t->from, cmd);
+	t->from = NULL;
+}
+
+/*
+ * Drop an undelivered transaction: its sender gets BR_DEAD_REPLY, its
+ * buffer goes back (when @alive, i.e. the receiver lives on).
+ */
+static void cb_transaction_discard(struct cb_transaction *t, bool alive)
+{
+	list_del_init(&t->work.entry);
+	cb_fail_sender(t, BR_DEAD_REPLY);
+	if (t->buffer) {
+		if (alive)
+			cb_free_buffer(t->to_proc, t->buffer);
+		else
+			t->buffer->t = NULL;
+	}
+	if (t->node)
+		cb_node_tmp_put(t->node);
+	kfree(t);
+}
+
+/* The target thread of a sync call: one of the target's threads waiting on us. */
+static struct cb_thread *cb_find_caller(struct cb_thread *thread,
+					struct cb_proc *target)
+{
+	struct cb_transaction *in;
+
+	for (in = thread->incoming; in; in = in->to_parent)
+		if (in->from && in->from->proc == target)
+			return in->from;
+	return NULL;
+}
+
+/* BC_TRANSACTION and BC_REPLY. Errors come back as return commands. */
+static void cb_transaction(struct cb_thread *thread,
+			   struct binder_transaction_data *tr, bool reply)
+{
+	struct cb_proc *proc = thread->proc, *target;
+	struct cb_thread *target_thread = NULL;
+	bool one_way = !reply && (tr->flags & TF_ONE_WAY);
+	struct cb_transaction *t, *in;
+	bool replying = false, accept_fds = false;
+	struct cb_buffer *buffer;
+	struct cb_node *node = NULL;
+	struct cb_ref *ref;
+	u32 err = BR_FAILED_REPLY;
+	struct cb_work *tc;
+
+	t = kzalloc_obj(*t);
+	tc = kzalloc_obj(*tc);
+	if (!t || !tc)
+		goto err_free;
+
+	if (reply) {
+		/* Answer the transaction on top of this thread's stack. */
+		in = thread->incoming;
+		if (!in)
+			goto err_free;
+		thread->incoming = in->to_parent;
+		replying = true;
+		/* fds go back only to a caller that said it takes them */
+		accept_fds = in->flags & TF_ACCEPT_FDS;
+		target_thread = in->from;
+		if (in->buffer)
+			in->buffer->t = NULL;
+		kfree(in);
+		err = BR_DEAD_REPLY;
+		if (!target_thread)
+			goto err_free;
+		target_thread->outgoing = NULL;
+		target = target_thread->proc;
+	} else {
+		if (tr->target.handle == 0) {
+			node = proc->ctx->mgr;
+			err = BR_DEAD_REPLY;
+		} else {
+			ref = cb_ref_lookup(proc, tr->target.handle);
+			node = ref ? ref->node : NULL;
+		}
+		if (!node)
+			goto err_free;
+		err = BR_DEAD_REPLY;
+		target = node->proc;
+		if (!target)
+			goto err_free;
+		err = BR_FAILED_REPLY;
+		if (target == proc)
+			goto err_free;
+		accept_fds = node->accept_fds;
+		if (!one_way) {
+			if (thread->outgoing)
+				goto err_free;
+			target_thread = cb_find_caller(thread, target);
+		}
+	}
+
+	buffer = cb_alloc_new_buf(&target->alloc, tr->data_size,
+				  tr->offsets_size, one_way);
+	if (IS_ERR(buffer)) {
+		/* no mapping left: the target is on its way out */
+		err = PTR_ERR(buffer) == -ESRCH ? BR_DEAD_REPLY : BR_FAILED_REPLY;
+		goto err_free;
+	}
+	err = BR_FAILED_REPLY;
+	if (cb_alloc_copy_from_user(&target->alloc, buffer, 0,
+				    u64_to_user_ptr(tr->data.ptr.buffer),
+				    tr->data_size) ||
+	    cb_alloc_copy_from_user(&target->alloc, buffer,
+				    cb_offset_pos(buffer, 0),
+				    u64_to_user_ptr(tr->data.ptr.offsets),
+				    tr->offsets_size) ||
+	    cb_translate(thread, target, buffer, accept_fds)) {
+		cb_alloc_free_buf(&target->alloc, buffer);
+		goto err_free;
+	}
+
+	INIT_LIST_HEAD(&t->work.entry);
+	t->work.type = CB_WORK_TRANSACTION;
+	t->sender_pid = proc->pid;
+	t->sender_euid = proc->euid;
+	t->to_proc = target;
+	t->buffer = buffer;
+	t->code = tr->code;
+	t->flags = tr->flags;
+	t->reply = reply;
+	buffer->t = t;
+	tc->type = CB_WORK_COMPLETE;
+
+	if (reply) {
+		cb_enqueue_thread(target_thread, &t->work);
+		cb_enqueue_thread(thread, tc);
+		return;
+	}
+	t->node = node;
+	node->tmp_refs++;
+	if (one_way) {
+		/* One at a time per node: the rest wait until it is freed. */
+		if (node->has_async) {
+			list_add_tail(&t->work.entry, &node->async_todo);
+		} else {
+			node->has_async = true;
+			cb_enqueue_proc(target, &t->work);
+		}
+		cb_enqueue_thread(thread, tc);
+		return;
+	}
+	t->from = thread;
+	thread->outgoing = t;
+	if (target_thread)
+		cb_enqueue_thread(target_thread, &t->work);
+	else
+		cb_enqueue_proc(target, &t->work);
+	cb_enqueue_thread_deferred(thread, tc);
+	return;
+
+err_free:
+	kfree(t);
+	kfree(tc);
+	if (replying) {
+		/* The caller learns; the replier's part is done. */
+		if (target_thread)
+			cb_thread_error(target_thread, err);
+		tc = kzalloc_obj(*tc);
+		if (tc) {
+			tc->type = CB_WORK_COMPLETE;
+			cb_enqueue_thread(thread, tc);
+			return;
+		}
+	}
+	cb_thread_error(thread, err);
+}
+
+/* ---- commands (write) ---------------------------------------------- */
+
+static int cb_set_mgr(struct cb_proc *proc, struct flat_binder_object *fbo)
+{
+	struct cb_context *ctx = proc->ctx;
+	struct cb_node *node;
+
+	if (ctx->mgr)
+		return -EBUSY;
+	if (ctx->mgr_uid_set && !uid_eq(ctx->mgr_uid, current_euid()))
+		return -EPERM;
+	node = cb_node_lookup(proc, fbo->binder);
+	if (!node)
+		node = cb_node_new(proc, fbo->binder, fbo->cookie, fbo->flags);
+	if (!node)
+		return -ENOMEM;
+	/* The manager never gets BR_INCREFS/BR_ACQUIRE for itself. */
+	node->local_strong++;
+	node->local_weak++;
+	node->has_strong = true;
+	node->has_weak = true;
+	ctx->mgr = node;
+	ctx->mgr_uid = current_euid();
+	ctx->mgr_uid_set = true;
+	return 0;
+}
+
+static int cb_refcount(struct cb_thread *thread, u32 cmd, u32 desc)
+{
+	struct cb_proc *proc = thread->proc;
+	bool strong = cmd == BC_ACQUIRE || cmd == BC_RELEASE;
+	bool inc = cmd == BC_INCREFS || cmd == BC_ACQUIRE;
+	struct cb_node *mgr = proc->ctx->mgr;
+	struct cb_ref *ref;
+
+	ref = cb_ref_lookup(proc, desc);
+	/* Anyone may take a reference on the context manager, handle 0. */
+	if (!ref && desc == 0 && inc && mgr && mgr->proc != proc) {
+		ref = cb_ref_get(proc, mgr);
+		if (!ref)
+			return -ENOMEM;
+	}
+	if (!ref)
+		return -EINVAL;
+	if (!inc)
+		return cb_ref_dec(ref, strong);
+	cb_ref_inc(ref, strong, thread);
+	return 0;
+}
+
+/* BC_INCREFS_DONE / BC_ACQUIRE_DONE: the owner took what BR_* asked for. */
+static int cb_refcount_done(struct cb_proc *proc, u32 cmd,
+			    struct binder_ptr_cookie *pc)
+{
+	struct cb_node *node = cb_node_lookup(proc, pc->ptr);
+	bool strong = cmd == BC_ACQUIRE_DONE;
+
+	if (!node || node->cookie != pc->cookie)
+		return -EINVAL;
+	if (strong) {
+		if (!node->pending_strong)
+			return -EINVAL;
+		node->pending_strong = false;
+	} else {
+		if (!node->pending_weak)
+			return -EINVAL;
+		node->pending_weak = false;
+	}
+	cb_node_dec(node, strong);
+	return 0;
+}
+
+static void cb_looper(struct cb_thread *thread, u32 cmd)
+{
+	struct cb_proc *proc = thread->proc;
+
+	switch (cmd) {
+	case BC_REGISTER_LOOPER:
+		/* A thread the driver asked for with BR_SPAWN_LOOPER. */
+		if (proc->requested_threads) {
+			proc->requested_threads--;
+			proc->started_threads++;
+		}
+		thread->looper |= CB_LOOPER_REGISTERED;
+		break;
+	case BC_ENTER_LOOPER:
+		thread->looper |= CB_LOOPER_ENTERED;
+		break;
+	case BC_EXIT_LOOPER:
+		thread->looper |= CB_LOOPER_EXITED;
+		break;
+	}
+}
+
+union cb_arg {
+	struct binder_transaction_data tr;
+	struct binder_ptr_cookie pc;
+	struct binder_handle_cookie hc;
+	binder_uintptr_t ptr;
+	u32 desc;
+};
+
+static bool cb_command_known(u32 cmd)
+{
+	switch (cmd) {
+	case BC_TRANSACTION:
+	case BC_REPLY:
+	case BC_FREE_BUFFER:
+	case BC_INCREFS:
+	case BC_ACQUIRE:
+	case BC_RELEASE:
+	case BC_DECREFS:
+	case BC_INCREFS_DONE:
+	case BC_ACQUIRE_DONE:
+	case BC_REGISTER_LOOPER:
+	case BC_ENTER_LOOPER:
+	case BC_EXIT_LOOPER:
+	case BC_REQUEST_DEATH_NOTIFICATION:
+	case BC_CLEAR_DEATH_NOTIFICATION:
+	case BC_DEAD_BINDER_DONE:
+		return true;
+	}
+	return false;	/* including _SG, ACQUIRE_RESULT, freeze commands */
+}
+
+static int cb_command(struct cb_thread *thread, u32 cmd, union cb_arg *arg)
+{
+	struct cb_proc *proc = thread->proc;
+	struct cb_buffer *buffer;
+
+	switch (cmd) {
+	case BC_TRANSACTION:
+	case BC_REPLY:
+		cb_transaction(thread, &arg->tr, cmd == BC_REPLY);
+		return 0;
+	case BC_FREE_BUFFER:
+		buffer = cb_alloc_find_user(&proc->alloc, arg->ptr);
+		if (!buffer || !buffer->user_owned)
+			return -EINVAL;
+		cb_free_buffer(proc, buffer);
+		return 0;
+	case BC_INCREFS:
+	case BC_ACQUIRE:
+	case BC_RELEASE:
+	case BC_DECREFS:
+		return cb_refcount(thread, cmd, arg->desc);
+	case BC_INCREFS_DONE:
+	case BC_ACQUIRE_DONE:
+		return cb_refcount_done(proc, cmd, &arg->pc);
+	case BC_REGISTER_LOOPER:
+	case BC_ENTER_LOOPER:
+	case BC_EXIT_LOOPER:
+		cb_looper(thread, cmd);
+		return 0;
+	case BC_REQUEST_DEATH_NOTIFICATION:
+		return cb_request_death(thread, &arg->hc);
+	case BC_CLEAR_DEATH_NOTIFICATION:
+		return cb_clear_death(thread, &arg->hc);
+	case BC_DEAD_BINDER_DONE:
+		return cb_dead_binder_done(thread, arg->ptr);
+	}
+	return -EINVAL;
+}
+
+/*
+ * Run the commands in [*consumed, size) of the write buffer. A command must
+ * fit whole in it; *consumed ends after the last one that ran. Like binder,
+ * stop at a failed transaction until its error has been read.
+ */
+static int cb_thread_write(struct cb_thread *thread, binder_uintptr_t ubuf,
+			   binder_size_t size, binder_size_t *consumed)
+{
+	void __user *buf = u64_to_user_ptr(ubuf);
+	binder_size_t pos = *consumed;
+	union cb_arg arg;
+	size_t len;
+	u32 cmd;
+	int ret;
+
+	while (pos < size && list_empty(&thread->error.entry)) {
+		if (size - pos < sizeof(cmd))
+			return -EINVAL;
+		if (get_user(cmd, (u32 __user *)(buf + pos)))
+			return -EFAULT;
+		if (!cb_command_known(cmd))
+			return -EINVAL;
+		len = _IOC_SIZE(cmd);
+		if (size - pos - sizeof(cmd) < len)
+			return -EINVAL;
+		if (copy_from_user(&arg, buf + pos + sizeof(cmd), len))
+			return -EFAULT;
+		ret = cb_command(thread, cmd, &arg);
+		if (ret)
+			return ret;
+		pos += sizeof(cmd) + len;
+		*consumed = pos;
+	}
+	return 0;
+}
+
+/* ---- returns (read) ------------------------------------------------ */
+
+/* Copy @len bytes to *@ptr and move it on. */
+static int cb_put(void __user **ptr, const void *data, size_t len)
+{
+	if (copy_to_user(*ptr, data, len))
+		return -EFAULT;
+	*ptr += len;
+	return 0;
+}
+
+static int cb_put_cmd(void __user **ptr, u32 cmd, const void *data,
+		      size_t len)
+{
+	void __user *p = *ptr;
+
+	if (cb_put(&p, &cmd, sizeof(cmd)) || cb_put(&p, data, len))
+		return -EFAULT;
+	*ptr = p;
+	return 0;
+}
+
+/* BR_INCREFS, BR_ACQUIRE, BR_RELEASE, BR_DECREFS as the node needs. */
+static int cb_deliver_node(struct cb_node *node, void __user **ptr)
+{
+	struct binder_ptr_cookie pc = { .ptr = node->ptr, .cookie = node->cookie };
+	bool strong = cb_node_strong(node), weak = cb_node_weak(node);
+	void __user *p = *ptr;
+
+	if ((weak && !node->has_weak && cb_put_cmd(&p, BR_INCREFS, &pc, sizeof(pc))) ||
+	    (strong && !node->has_strong && cb_put_cmd(&p, BR_ACQUIRE, &pc, sizeof(pc))) ||
+	    (!strong && node->has_strong && cb_put_cmd(&p, BR_RELEASE, &pc, sizeof(pc))) ||
+	    (!weak && node->has_weak && cb_put_cmd(&p, BR_DECREFS, &pc, sizeof(pc))))
+		return -EFAULT;
+	*ptr = p;
+
+	list_del_init(&node->work.entry);
+	/* Until the _DONE ack, the driver holds the reference it asked for. */
+	if (weak && !node->has_weak) {
+		node->has_weak = true;
+		node->pending_weak = true;
+		node->local_weak++;
+	}
+	if (strong && !node->has_strong) {
+		node->has_strong = true;
+		node->pending_strong = true;
+		node->local_strong++;
+	}
+	if (!strong)
+		node->has_strong = false;
+	if (!weak)
+		node->has_weak = false;
+	cb_node_maybe_free(node);
+	return 0;
+}
+
+/* Reserve a descriptor in the reader for every file of @buffer. */
+static int cb_reserve_fds(struct cb_buffer *buffer)
+{
+	struct cb_fd_fixup *fix;
+
+	list_for_each_entry(fix, &buffer->fds, entry) {
+		fix->fd = get_unused_fd_flags(O_CLOEXEC);
+		if (fix->fd < 0) {
+			int err = fix->fd;
+
+			list_for_each_entry_continue_reverse(fix, &buffer->fds, entry)
+				put_unused_fd(fix->fd);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void cb_unreserve_fds(struct cb_buffer *buffer)
+{
+	struct cb_fd_fixup *fix;
+
+	list_for_each_entry(fix, &buffer->fds, entry)
+		put_unused_fd(fix->fd);
+}
+
+/* Give the reader its files: cannot fail once the fds are reserved. */
+static void cb_install_fds(struct cb_proc *proc, struct cb_buffer *buffer)
+{
+	struct cb_fd_fixup *fix, *tmp;
+	u32 fd;
+
+	list_for_each_entry_safe(fix, tmp, &buffer->fds, entry) {
+		fd_install(fix->fd, fix->file);
+		fd = fix->fd;
+		cb_alloc_write(&proc->alloc, buffer, fix->offset +
+			       offsetof(struct binder_fd_object, fd), &fd,
+			       sizeof(fd));
+		list_del(&fix->entry);
+		kfree(fix);
+	}
+}
+
+static int cb_deliver_transaction(struct cb_thread *thread,
+				  struct cb_transaction *t, void __user **ptr)
+{
+	struct binder_transaction_data tr = {};
+	struct cb_buffer *buffer = t->buffer;
+	struct cb_proc *proc = thread->proc;
+	u32 cmd = t->reply ? BR_REPLY : BR_TRANSACTION;
+
+	if (t->node) {
+		tr.target.ptr = t->node->ptr;
+		tr.cookie = t->node->cookie;
+	}
+	tr.code = t->code;
+	tr.flags = t->flags;
+	tr.sender_pid = t->from ? t->sender_pid : 0;
+	tr.sender_euid = from_kuid(current_user_ns(), t->sender_euid);
+	tr.data_size = buffer->data_size;
+	tr.offsets_size = buffer->offsets_size;
+	tr.data.ptr.buffer = cb_alloc_user_ptr(&proc->alloc, buffer);
+	tr.data.ptr.offsets = tr.data.ptr.buffer + cb_offset_pos(buffer, 0);
+	if (cb_reserve_fds(buffer)) {
+		/* No room for its files here: the call fails, as a whole. */
+		if (!t->reply && (t->flags & TF_ONE_WAY)) {
+			buffer->async_node = t->node;	/* the next may go */
+			t->node = NULL;
+		}
+		cb_fail_sender(t, BR_FAILED_REPLY);
+		cb_transaction_discard(t, true);
+		return 0;
+	}
+	if (cb_put_cmd(ptr, cmd, &tr, sizeof(tr))) {
+		cb_unreserve_fds(buffer);
+		return -EFAULT;
+	}
+	cb_install_fds(proc, buffer);
+
+	list_del_init(&t->work.entry);
+	buffer->user_owned = true;
+	if (!t->reply && !(t->flags & TF_ONE_WAY)) {
+		/*
+		 * Sync: the thread owes a reply; keep the call on its stack,
+		 * even if the caller died meanwhile (the reply then fails).
+		 */
+		t->to_thread = thread;
+		t->to_parent = thread->incoming;
+		thread->incoming = t;
+		cb_node_tmp_put(t->node);
+		t->node = NULL;
+		return 0;
+	}
+	/* One-way: the buffer keeps the node's queue until it is freed. */
+	buffer->async_node = t->node;
+	buffer->t = NULL;
+	kfree(t);
+	return 0;
+}
+
+/* Deliver @w; 1 when it was a transaction (a read returns after one). */
+static int cb_deliver(struct cb_thread *thread, struct cb_work *w,
+		      void __user **ptr)
+{
+	struct cb_proc *proc = thread->proc;
+	struct cb_transaction *t;
+	struct cb_death *death;
+	u32 cmd;
+
+	switch (w->type) {
+	case CB_WORK_TRANSACTION:
+		t = container_of(w, struct cb_transaction, work);
+		if (cb_deliver_transaction(thread, t, ptr))
+			return -EFAULT;
+		return 1;
+	case CB_WORK_COMPLETE:
+		cmd = BR_TRANSACTION_COMPLETE;
+		if (cb_put(ptr, &cmd, sizeof(cmd)))
+			return -EFAULT;
+		list_del(&w->entry);
+		kfree(w);
+		return 0;
+	case CB_WORK_ERROR:
+		if (cb_put(ptr, &thread->error_cmd, sizeof(u32)))
+			return -EFAULT;
+		list_del_init(&w->entry);
+		thread->error_cmd = 0;
+		return 0;
+	case CB_WORK_NODE:
+		return cb_deliver_node(container_of(w, struct cb_node, work), ptr);
+	case CB_WORK_DEAD_BINDER:
+	case CB_WORK_DEAD_BINDER_AND_CLEAR:
+	case CB_WORK_CLEAR_DEATH:
+		death = container_of(w, struct cb_death, work);
+		cmd = w->type == CB_WORK_CLEAR_DEATH ?
+		      BR_CLEAR_DEATH_NOTIFICATION_DONE : BR_DEAD_BINDER;
+		if (cb_put_cmd(ptr, cmd, &death->cookie, sizeof(death->cookie)))
+			return -EFAULT;
+		list_del_init(&w->entry);
+		if (w->type == CB_WORK_CLEAR_DEATH)
+			kfree(death);
+		else	/* until BC_DEAD_BINDER_DONE */
+			list_add_tail(&w->entry, &proc->delivered_death);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Sleep, with the device lock dropped, until there is work or a signal. */
+static int cb_wait_for_work(struct cb_thread *thread)
+{
+	struct cb_proc *proc = thread->proc;
+	DEFINE_WAIT(wait);
+	int ret = 0;
+
+	for (;;) {
+		bool proc_work = cb_wants_proc_work(thread);
+
+		prepare_to_wait(&thread->wait, &wait, TASK_INTERRUPTIBLE);
+		if (cb_has_work(thread, proc_work))
+			break;
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (proc_work)
+			list_add(&thread->waiting_entry, &proc->waiting);
+		mutex_unlock(&proc->ctx->lock);
+		schedule();
+		mutex_lock(&proc->ctx->lock);
+		list_del_init(&thread->waiting_entry);
+	}
+	finish_wait(&thread->wait, &wait);
+	return ret;
+}
+
+/*
+ * Fill [*consumed, size) of the read buffer: BR_NOOP first (so the driver
+ * can turn it into BR_SPAWN_LOOPER), then work until one transaction or
+ * reply went out or the buffer is full. Waits unless O_NONBLOCK.
+ */
+static int cb_thread_read(struct cb_thread *thread, binder_uintptr_t ubuf,
+			  binder_size_t size, binder_size_t *consumed,
+			  bool nonblock)
+{
+	void __user *buf = u64_to_user_ptr(ubuf);
+	void __user *ptr = buf + *consumed;
+	struct cb_proc *proc = thread->proc;
+	bool first = *consumed == 0;
+	struct cb_work *w;
+	u32 cmd = BR_NOOP;
+	int ret = 0;
+
+	if (*consumed > size || size - *consumed < sizeof(cmd))
+		return -EINVAL;
+	if (first && cb_put(&ptr, &cmd, sizeof(cmd)))
+		return -EFAULT;
+retry:
+	if (!cb_has_work(thread, cb_wants_proc_work(thread))) {
+		if (nonblock)
+			ret = -EAGAIN;
+		else
+			ret = cb_wait_for_work(thread);
+		if (ret)
+			goto out;
+	}
+	while (buf + size - ptr >= sizeof(cmd) +
+				   sizeof(struct binder_transaction_data)) {
+		w = list_first_entry_or_null(&thread->todo, struct cb_work,
+					     entry);
+		if (!w && cb_wants_proc_work(thread))
+			w = list_first_entry_or_null(&proc->todo,
+						     struct cb_work, entry);
+		if (!w) {
+			if (first && ptr - buf == sizeof(cmd))
+				goto retry;
+			break;
+		}
+		ret = cb_deliver(thread, w, &ptr);
+		if (list_empty(&thread->todo))
+			thread->process_todo = false;
+		if (ret < 0)
+			goto out;
+		if (ret)
+			break;
+	}
+	ret = 0;
+	/* No looper left waiting: ask user space for another one. */
+	if (first && !proc->requested_threads && list_empty(&proc->waiting) &&
+	    proc->started_threads < proc->max_threads &&
+	    (thread->looper & (CB_LOOPER_REGISTERED | CB_LOOPER_ENTERED))) {
+		cmd = BR_SPAWN_LOOPER;
+		if (put_user(cmd, (u32 __user *)buf))
+			ret = -EFAULT;
+		else
+			proc->requested_threads++;
+	}
+out:
+	*consumed = ptr - buf;
+	return ret;
+}
+
+/* ---- threads, processes, file operations --------------------------- */
+
+static struct cb_thread *cb_get_thread(struct cb_proc *proc)
+{
+	struct cb_thread *thread;
+
+	list_for_each_entry(thread, &proc->threads, entry)
+		if (thread->pid == current->pid)
+			return thread;
+	thread = kzalloc_obj(*thread);
+	if (!thread)
+		return NULL;
+	thread->proc = proc;
+	thread->pid = current->pid;
+	INIT_LIST_HEAD(&thread->todo);
+	INIT_LIST_HEAD(&thread->waiting_entry);
+	init_waitqueue_head(&thread->wait);
+	INIT_LIST_HEAD(&thread->error.entry);
+	thread->error.type = CB_WORK_ERROR;
+	list_add(&thread->entry, &proc->threads);
+	return thread;
+}
+
+/* Drop work nobody will read. @alive: the process stays. */
+static void cb_work_discard(struct cb_work *w, bool alive)
+{
+	struct cb_death *death;
+
+	switch (w->type) {
+	case CB_WORK_TRANSACTION:
+		cb_transaction_discard(container_of(w, struct cb_transaction,
+						    work), alive);
+		return;
+	case CB_WORK_COMPLETE:
+		list_del(&w->entry);
+		kfree(w);
+		return;
+	case CB_WORK_DEAD_BINDER_AND_CLEAR:
+	case CB_WORK_CLEAR_DEATH:
+		/* no ref owns it any more */
+		death = container_of(w, struct cb_death, work);
+		list_del(&w->entry);
+		kfree(death);
+		return;
+	default:	/* embedded in a thread, a node or a ref's death */
+		list_del_init(&w->entry);
+	}
+}
+
+/* BINDER_THREAD_EXIT, or the whole process going. */
+static void cb_thread_release(struct cb_thread *thread, bool alive)
+{
+	struct cb_transaction *t;
+	struct cb_work *w, *tmp;
+
+	list_del(&thread->entry);
+	list_del_init(&thread->waiting_entry);
+	/* Calls it took and never answered: their callers hear it died. */
+	while ((t = thread->incoming)) {
+		thread->incoming = t->to_parent;
+		cb_fail_sender(t, BR_DEAD_REPLY);
+		if (t->buffer)
+			t->buffer->t = NULL;
+		kfree(t);
+	}
+	/* The call it made: its reply has nowhere to go. */
+	if (thread->outgoing)
+		thread->outgoing->from = NULL;
+	list_for_each_entry_safe(w, tmp, &thread->todo, entry)
+		cb_work_discard(w, alive);
+	if (thread->looper & CB_LOOPER_POLL)
+		wake_up_pollfree(&thread->wait);
+	kfree_rcu(thread, rcu);
+}
+
+static void cb_node_release(struct cb_node *node)
+{
+	struct cb_work *w, *tmp;
+	struct cb_ref *ref;
+
+	/* Hold it while its queued calls go: each drops a tmp ref. */
+	node->tmp_refs++;
+	list_del_init(&node->entry);
+	list_del_init(&node->work.entry);
+	node->proc = NULL;
+	list_for_each_entry_safe(w, tmp, &node->async_todo, entry)
+		cb_work_discard(w, false);
+	node->has_async = false;
+	node->tmp_refs--;
+	/* Everyone who asked hears that it died. */
+	list_for_each_entry(ref, &node->refs, node_entry) {
+		if (!ref->death)
+			continue;
+		ref->death->work.type = CB_WORK_DEAD_BINDER;
+		list_del_init(&ref->death->work.entry);
+		cb_enqueue_proc(ref->proc, &ref->death->work);
+	}
+	cb_node_maybe_free(node);
+}
+
+static void cb_proc_release(struct cb_proc *proc)
+{
+	struct cb_context *ctx = proc->ctx;
+	struct cb_thread *thread, *tmp_thread;
+	struct cb_node *node, *tmp_node;
+	struct cb_ref *ref, *tmp_ref;
+	struct cb_work *w, *tmp_w;
+	struct cb_buffer *buffer;
+
+	if (ctx->mgr && ctx->mgr->proc == proc)
+		ctx->mgr = NULL;
+	list_for_each_entry_safe(thread, tmp_thread, &proc->threads, entry)
+		cb_thread_release(thread, false);
+	list_for_each_entry_safe(w, tmp_w, &proc->todo, entry)
+		cb_work_discard(w, false);
+	list_for_each_entry_safe(w, tmp_w, &proc->delivered_death, entry)
+		cb_work_discard(w, false);
+	/* Delivered one-way buffers hold their node's queue. */
+	list_for_each_entry(buffer, &proc->alloc.buffers, entry) {
+		if (!buffer->free)
+			cb_put_fds(buffer);
+		if (buffer->async_node) {
+			buffer->async_node->tmp_refs--;
+			buffer->async_node = NULL;
+		}
+	}
+	list_for_each_entry_safe(node, tmp_node, &proc->nodes, entry)
+		cb_node_release(node);
+	list_for_each_entry_safe(ref, tmp_ref, &proc->refs, proc_entry)
+		cb_ref_delete(ref);
+	cb_alloc_release(&proc->alloc);
+}
+
+static int cb_open(struct inode *inode, struct file *filp)
+{
+	struct cb_context *ctx = container_of(filp->private_data,
+					      struct cb_context, misc);
+	struct cb_proc *proc = kzalloc_obj(*proc);
+
+	if (!proc)
+		return -ENOMEM;
+	proc->ctx = ctx;
+	proc->pid = current->tgid;
+	proc->euid = current_euid();
+	INIT_LIST_HEAD(&proc->threads);
+	INIT_LIST_HEAD(&proc->nodes);
+	INIT_LIST_HEAD(&proc->refs);
+	INIT_LIST_HEAD(&proc->todo);
+	INIT_LIST_HEAD(&proc->waiting);
+	INIT_LIST_HEAD(&proc->delivered_death);
+	cb_alloc_init(&proc->alloc);
+	filp->private_data = proc;
+	return nonseekable_open(inode, filp);
+}
+
+static int cb_release(struct inode *inode, struct file *filp)
+{
+	struct cb_proc *proc = filp->private_data;
+	struct cb_context *ctx = proc->ctx;
+
+	mutex_lock(&ctx->lock);
+	cb_proc_release(proc);
+	mutex_unlock(&ctx->lock);
+	kfree(proc);
+	return 0;
+}
+
+static int cb_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct cb_proc *proc = filp->private_data;
+
+	return cb_alloc_mmap(&proc->alloc, vma);
+}
+
+static int cb_ioctl_write_read(struct file *filp, struct cb_thread *thread,
+			       void __user *ubuf)
+{
+	struct cb_proc *proc = thread->proc;
+	struct binder_write_read bwr;
+	int ret = 0;
+
+	if (copy_from_user(&bwr, ubuf, sizeof(bwr)))
+		return -EFAULT;
+	if (bwr.write_size > 0) {
+		ret = cb_thread_write(thread, bwr.write_buffer, bwr.write_size,
+				      &bwr.write_consumed);
+		if (ret < 0) {
+			bwr.read_consumed = 0;
+			goto out;
+		}
+	}
+	if (bwr.read_size > 0) {
+		ret = cb_thread_read(thread, bwr.read_buffer, bwr.read_size,
+				     &bwr.read_consumed,
+				     filp->f_flags & O_NONBLOCK);
+		/* Work this thread left behind goes to another looper. */
+		if (!list_empty(&proc->todo))
+			cb_wakeup_proc(proc);
+	}
+out:
+	if (copy_to_user(ubuf, &bwr, sizeof(bwr)))
+		ret = -EFAULT;
+	return ret;
+}
+
+static long cb_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct cb_proc *proc = filp->private_data;
+	struct binder_version __user *version;
+	void __user *ubuf = (void __user *)arg;
+	struct flat_binder_object fbo = {};
+	struct cb_thread *thread;
+	long ret = 0;
+
+	mutex_lock(&proc->ctx->lock);
+	thread = cb_get_thread(proc);
+	if (!thread) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	switch (cmd) {
+	case BINDER_WRITE_READ:
+		ret = cb_ioctl_write_read(filp, thread, ubuf);
+		break;
+	case BINDER_SET_MAX_THREADS:
+		if (copy_from_user(&proc->max_threads, ubuf, sizeof(u32)))
+			ret = -EFAULT;
+		break;
+	case BINDER_SET_CONTEXT_MGR_EXT:
+		if (copy_from_user(&fbo, ubuf, sizeof(fbo))) {
+			ret = -EFAULT;
+			break;
+		}
+		fallthrough;
+	case BINDER_SET_CONTEXT_MGR:
+		ret = cb_set_mgr(proc, &fbo);
+		break;
+	case BINDER_THREAD_EXIT:
+		cb_thread_release(thread, true);
+		break;
+	case BINDER_VERSION:
+		version = ubuf;
+		if (put_user(BINDER_CURRENT_PROTOCOL_VERSION,
+			     &version->protocol_version))
+			ret = -EFAULT;
+		break;
+	default:
+		ret = -EINVAL;	/* as binder does, not -ENOTTY */
+	}
+out:
+	mutex_unlock(&proc->ctx->lock);
+	return ret;
+}
+
+static __poll_t cb_poll(struct file *filp, poll_table *wait)
+{
+	struct cb_proc *proc = filp->private_data;
+	struct cb_thread *thread;
+	__poll_t mask = 0;
+
+	mutex_lock(&proc->ctx->lock);
+	thread = cb_get_thread(proc);
+	if (!thread) {
+		mutex_unlock(&proc->ctx->lock);
+		return EPOLLERR;
+	}
+	thread->looper |= CB_LOOPER_POLL;
+	poll_wait(filp, &thread->wait, wait);
+	if (cb_has_work(thread, cb_wants_proc_work(thread)))
+		mask = EPOLLIN;
+	mutex_unlock(&proc->ctx->lock);
+	return mask;
+}
+
+static const struct file_operations cb_fops = {
+	.owner = THIS_MODULE,
+	.open = cb_open,
+	.release = cb_release,
+	.mmap = cb_mmap,
+	.poll = cb_poll,
+	.unlocked_ioctl = cb_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/* ---- module: one misc device per name in @devices ------------------ */
+
+static void cb_remove_all(void)
+{
+	struct cb_context *ctx, *tmp;
+
+	list_for_each_entry_safe(ctx, tmp, &cb_contexts, entry) {
+		misc_deregister(&ctx->misc);
+		list_del(&ctx->entry);
+		kfree(ctx);
+	}
+}
+
+static int cb_add_device(const char *name)
+{
+	struct cb_context *ctx;
+	int ret;
+
+	if (!*name || strlen(name) >= sizeof(ctx->name) || strchr(name, '/'))
+		return -EINVAL;
+	/* A name twice is a bad parameter (and init may not return -EEXIST). */
+	list_for_each_entry(ctx, &cb_contexts, entry)
+		if (!strcmp(ctx->name, name))
+			return -EINVAL;
+	ctx = kzalloc_obj(*ctx);
+	if (!ctx)
+		return -ENOMEM;
+	strscpy(ctx->name, name);
+	mutex_init(&ctx->lock);
+	ctx->misc.minor = MISC_DYNAMIC_MINOR;
+	ctx->misc.name = ctx->name;
+	ctx->misc.fops = &cb_fops;
+	ret = misc_register(&ctx->misc);
+	if (ret) {
+		kfree(ctx);
+		return ret;
+	}
+	list_add_tail(&ctx->entry, &cb_contexts);
+	return 0;
+}
+
+static int __init cb_init(void)
+{
+	char *names, *rest, *name;
+	int ret = 0;
+
+	names = kstrdup(devices, GFP_KERNEL);
+	if (!names)
+		return -ENOMEM;
+	rest = names;
+	while ((name = strsep(&rest, ","))) {
+		ret = cb_add_device(name);
+		if (ret)
+			break;
+	}
+	kfree(names);
+	if (ret)
+		cb_remove_all();
+	return ret;
+}
+
+static void __exit cb_exit(void)
+{
+	cb_remove_all();
+}
+
+module_init(cb_init);
+module_exit(cb_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("cbinder: a small binder-style IPC driver in C");

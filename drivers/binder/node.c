@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cbinder work lists, nodes, refs and death notifications: who must read
+ * what next, and the reference counts that decide when an object's owner
+ * hears BR_INCREFS, BR_ACQUIRE, BR_RELEASE or BR_DECREFS. All under the
+ * device mutex. core.c uses these to move transactions.
+ */
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "cbinder.h"
+
+/* ---- work lists ---------------------------------------------------- */
+
+/* Queue @w for @thread, waking it. */
+void cb_enqueue_thread(struct cb_thread *thread, struct cb_work *w)
+{
+	list_add_tail(&w->entry, &thread->todo);
+	thread->process_todo = true;
+	wake_up_interruptible(&thread->wait);
+}
+
+/*
+ * Queue @w for @thread without waking it: BR_TRANSACTION_COMPLETE of a
+ * sync transaction goes out together with the reply, in one read.
+ */
+void cb_enqueue_thread_deferred(struct cb_thread *thread,
+				struct cb_work *w)
+{
+	list_add_tail(&w->entry, &thread->todo);
+}
+
+/* Queue @w for any looper thread of @proc. */
+void cb_enqueue_proc(struct cb_proc *proc, struct cb_work *w)
+{
+	list_add_tail(&w->entry, &proc->todo);
+	cb_wakeup_proc(proc);
+}
+
+/* A thread whose own work goes first, or a looper with nothing to do? */
+bool cb_wants_proc_work(struct cb_thread *thread)
+{
+	return !thread->incoming && !thread->outgoing &&
+	       list_empty(&thread->todo) &&
+	       (thread->looper & (CB_LOOPER_REGISTERED | CB_LOOPER_ENTERED));
+}
+
+bool cb_has_work(struct cb_thread *thread, bool proc_work)
+{
+	return (thread->process_todo && !list_empty(&thread->todo)) ||
+	       (proc_work && !list_empty(&thread->proc->todo));
+}
+
+/* Wake one sleeping looper for process work, or else the pollers. */
+void cb_wakeup_proc(struct cb_proc *proc)
+{
+	struct cb_thread *thread;
+
+	thread = list_first_entry_or_null(&proc->waiting, struct cb_thread,
+					  waiting_entry);
+	if (thread) {
+		list_del_init(&thread->waiting_entry);
+		wake_up_interruptible(&thread->wait);
+		return;
+	}
+	list_for_each_entry(thread, &proc->threads, entry)
+		if ((thread->looper & CB_LOOPER_POLL) &&
+		    cb_wants_proc_work(thread))
+			wake_up_interruptible(&thread->wait);
+}
+
+/* Report @cmd (BR_DEAD_REPLY, BR_FAILED_REPLY, ...) to @thread. */
+void cb_thread_error(struct cb_thread *thread, u32 cmd)
+{
+	if (!list_empty(&thread->error.entry))
+		return;		/* the first error stands */
+	thread->error_cmd = cmd;
+	cb_enqueue_thread(thread, &thread->error);
+}
+
+/* Queue a death work for @thread if it loops, else for its process. */
+void cb_enqueue_death(struct cb_thread *thread, struct cb_death *death)
+{
+	if (thread->looper & (CB_LOOPER_REGISTERED | CB_LOOPER_ENTERED))
+		cb_enqueue_thread(thread, &death->work);
+	else
+		cb_enqueue_proc(thread->proc, &death->work);
+}
+
+/* ---- nodes --------------------------------------------------------- */
+
+struct cb_node *cb_node_lookup(struct cb_proc *proc,
+			       binder_uintptr_t ptr)
+{
+	struct cb_node *node;
+
+	list_for_each_entry(node, &proc->nodes, entry)
+		if (node->ptr == ptr)
+			return node;
+	return NULL;
+}
+
+struct cb_node *cb_node_new(struct cb_proc *proc, binder_uintptr_t ptr,
+			    binder_uintptr_t cookie, u32 flags)
+{
+	struct cb_node *node = kzalloc_obj(*node);
+
+	if (!node)
+		return NULL;
+	INIT_LIST_HEAD(&node->work.entry);
+	node->work.type = CB_WORK_NODE;
+	INIT_LIST_HEAD(&node->refs);
+	INIT_LIST_HEAD(&node->async_todo);
+	node->proc = proc;
+	node->ptr = ptr;
+	node->cookie = cookie;
+	node->accept_fds = flags & FLAT_BINDER_FLAG_ACCEPTS_FDS;
+	list_add_tail(&node->entry, &proc->nodes);
+	return node;
+}
+
+/* Should the owner hold a strong / a weak reference on its object? */
+bool cb_node_strong(struct cb_node *node)
+{
+	return node->internal_strong || node->local_strong;
+}
+
+bool cb_node_weak(struct cb_node *node)
+{
+	return cb_node_strong(node) || !list_empty(&node->refs) ||
+	       node->local_weak || node->tmp_refs;
+}
+
+/*
+ * If what the owner was told (has_strong, has_weak) no longer matches what
+ * it should hold, queue the node's work: reading it sends BR_INCREFS,
+ * BR_ACQUIRE, BR_RELEASE or BR_DECREFS. @thread, when it belongs to the
+ * owner, gets it directly (the sender of a new node learns of it first).
+ */
+void cb_node_queue(struct cb_node *node, struct cb_thread *thread)
+{
+	if (!node->proc || !list_empty(&node->work.entry))
+		return;
+	if (cb_node_strong(node) == node->has_strong &&
+	    cb_node_weak(node) == node->has_weak)
+		return;
+	if (thread && thread->proc == node->proc)
+		cb_enqueue_thread(thread, &node->work);
+	else
+		cb_enqueue_proc(node->proc, &node->work);
+}
+
+/* Free @node once nothing refers to it and its owner was told so. */
+void cb_node_maybe_free(struct cb_node *node)
+{
+	if (!list_empty(&node->refs) || node->tmp_refs)
+		return;
+	if (node->proc) {
+		if (node->has_strong || node->has_weak ||
+		    cb_node_weak(node) || !list_empty(&node->work.entry))
+			return;
+		list_del(&node->entry);
+	}
+	kfree(node);
+}
+
+void cb_node_inc(struct cb_node *node, bool strong,
+		 struct cb_thread *thread)
+{
+	if (strong)
+		node->local_strong++;
+	else
+		node->local_weak++;
+	cb_node_queue(node, thread);
+}
+
+void cb_node_dec(struct cb_node *node, bool strong)
+{
+	if (strong)
+		node->local_strong--;
+	else
+		node->local_weak--;
+	cb_node_queue(node, NULL);
+	cb_node_maybe_free(node);
+}
+
+void cb_node_tmp_put(struct cb_node *node)
+{
+	node->tmp_refs--;
+	cb_node_queue(node, NULL);
+	cb_node_maybe_free(node);
+}
+
+/* ---- refs (handles) ----------------------------------------------- */
+
+struct cb_ref *cb_ref_lookup(struct cb_proc *proc, u32 desc)
+{
+	struct cb_ref *ref;
+
+	list_for_each_entry(ref, &proc->refs, proc_entry)
+		if (ref->desc == desc)
+			return ref;
+	return NULL;
+}
+
+/* @proc's ref to @node, made with the lowest free handle if it has none. */
+struct cb_ref *cb_ref_get(struct cb_proc *proc, struct cb_node *node)
+{
+	struct list_head *pos = &proc->refs;
+	struct cb_ref *ref, *new;
+	u32 desc;
+
+	list_for_each_entry(ref, &proc->refs, proc_entry)
+		if (ref->node == node)
+			return ref;
+	new = kzalloc_obj(*new);
+	if (!new)
+		return NULL;
+	/* Handle 0 is the context manager; the rest count from 1. */
+	desc = node == proc->ctx->mgr ? 0 : 1;
+	list_for_each_entry(ref, &proc->refs, proc_entry) {
+		if (ref->desc > desc)
+			break;
+		if (ref->desc == desc)
+			desc++;
+		pos = &ref->proc_entry;
+	}
+	new->desc = desc;
+	new->proc = proc;
+	new->node = node;
+	list_add(&new->proc_entry, pos);
+	list_add_tail(&new->node_entry, &node->refs);
+	return new;
+}
+
+void cb_ref_inc(struct cb_ref *ref, bool strong, struct cb_thread *thread)
+{
+	if (strong) {
+		if (!ref->strong++)
+			ref->node->internal_strong++;
+	} else {
+		ref->weak++;
+	}
+	cb_node_queue(ref->node, thread);
+}
+
+void cb_ref_delete(struct cb_ref *ref)
+{
+	struct cb_node *node = ref->node;
+
+	if (ref->strong)
+		node->internal_strong--;
+	list_del(&ref->proc_entry);
+	list_del(&ref->node_entry);
+	if (ref->death) {
+		list_del(&ref->death->work.entry);
+		kfree(ref->death);
+	}
+	kfree(ref);
+	cb_node_queue(node, NULL);
+	cb_node_maybe_free(node);
+}
+
+/* Drop one count; the ref goes with its last one. -EINVAL if it had none. */
+int cb_ref_dec(struct cb_ref *ref, bool strong)
+{
+	if (strong) {
+		if (!ref->strong)
+			return -EINVAL;
+		if (!--ref->strong)
+			ref->node->internal_strong--;
+	} else {
+		if (!ref->weak)
+			return -EINVAL;
+		ref->weak--;
+	}
+	if (!ref->strong && !ref->weak)
+		cb_ref_delete(ref);
+	else
+		cb_node_queue(ref->node, NULL);
+	return 0;
+}
+
+int cb_request_death(struct cb_thread *thread,
+		     struct binder_handle_cookie *hc)
+{
+	struct cb_ref *ref = cb_ref_lookup(thread->proc, hc->handle);
+	struct cb_death *death;
+
+	if (!ref || ref->death)
+		return -EINVAL;
+	death = kzalloc_obj(*death);
+	if (!death)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&death->work.entry);
+	death->work.type = CB_WORK_DEAD_BINDER;
+	death->cookie = hc->cookie;
+	ref->death = death;
+	/* Already dead: say so at once. */
+	if (!ref->node->proc)
+		cb_enqueue_death(thread, death);
+	return 0;
+}
+
+int cb_clear_death(struct cb_thread *thread,
+		   struct binder_handle_cookie *hc)
+{
+	struct cb_ref *ref = cb_ref_lookup(thread->proc, hc->handle);
+	struct cb_death *death;
+
+	if (!ref || !ref->death || ref->death->cookie != hc->cookie)
+		return -EINVAL;
+	death = ref->death;
+	ref->death = NULL;
+	if (list_empty(&death->work.entry)) {
+		death->work.type = CB_WORK_CLEAR_DEATH;
+		cb_enqueue_death(thread, death);
+	} else {
+		/* BR_DEAD_BINDER is queued or awaits BC_DEAD_BINDER_DONE. */
+		death->work.type = CB_WORK_DEAD_BINDER_AND_CLEAR;
+	}
+	return 0;
+}
+
+int cb_dead_binder_done(struct cb_thread *thread,
+			binder_uintptr_t cookie)
+{
+	struct cb_death *death;
+
+	list_for_each_entry(death, &thread->proc->delivered_death, work.entry) {
+		if (death->cookie != cookie)
+			continue;
+		list_del_init(&death->work.entry);
+		if (death->work.type == CB_WORK_DEAD_BINDER_AND_CLEAR) {
+			death->work.type = CB_WORK_CLEAR_DEATH;
+			cb_enqueue_death(thread, death);
+		}
+		return 0;
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,1569 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One test program for three binder implementations: cbinder (ours,
+ * /dev/cbinder), the mainline C binder (binder_linux, /dev/binder) and the
+ * mainline Rust binder (built in only in VARIANT=rustbinder, its devices in
+ * a binderfs mount). Every case does the same steps against each; where
+ * they legitimately differ, the variant says what each does, and the
+ * difference is listed in drivers/binder/README.md.
+ *
+ * Most cases run in one thread: a binder "thread" is a (process, task)
+ * pair, and an open file is a binder process, so one task can be the
+ * client on one file and the server's looper on another, step by step.
+ * Cases about process death fork a real server process.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "binderlib.h"
+#include "rfl_harness.h"
+#include "rfl_module.h"
+
+#define MODDIR "drivers/binder"
+#define MAP_SIZE (256 * 1024)
+#define TMO 5000		/* ms to wait for something that must come */
+
+enum impl { CBINDER, BINDER_C, BINDER_RUST };
+
+/* Codes the test servers understand. */
+enum { CODE_ECHO = 1, CODE_TID, CODE_HOLD, CODE_QUIT };
+
+FIXTURE(binder) {
+	char dev[64];
+};
+
+FIXTURE_VARIANT(binder) {
+	enum impl impl;
+	/* BC_FREE_BUFFER of a buffer not (or no longer) owned: errno, 0 = ignored */
+	int bad_free_errno;
+	/* BC_RELEASE etc. on a handle that does not exist: errno, 0 = ignored */
+	int bad_ref_errno;
+	/* a command cut off by the end of the write buffer, unmapped page next */
+	int truncated_errno;
+	/* BINDER_VERSION with a bad pointer */
+	int version_fault_errno;
+	/* a freed buffer's page stays mapped (kept for reuse) */
+	bool freed_page_mapped;
+};
+
+FIXTURE_VARIANT_ADD(binder, cbinder) {
+	.impl = CBINDER,
+	.bad_free_errno = EINVAL,
+	.bad_ref_errno = EINVAL,
+	.truncated_errno = EINVAL,	/* checks the command fits first */
+	.version_fault_errno = EFAULT,
+	.freed_page_mapped = false,	/* freed and zapped with its buffer */
+};
+
+FIXTURE_VARIANT_ADD(binder, binder_linux) {
+	.impl = BINDER_C,
+	.bad_free_errno = 0,		/* binder_user_error(), then goes on */
+	.bad_ref_errno = 0,
+	.truncated_errno = EFAULT,	/* reads past the end, hits the hole */
+	.version_fault_errno = EINVAL,	/* binder_ioctl() maps the fault so */
+	.freed_page_mapped = true,	/* on an LRU until the shrinker runs */
+};
+
+/* Not run here: what binder/rust_binder does is an expectation. */
+FIXTURE_VARIANT_ADD(binder, rust_binder) {
+	.impl = BINDER_RUST,
+	.bad_free_errno = 0,
+	.bad_ref_errno = 0,
+	.truncated_errno = EFAULT,
+	.version_fault_errno = EFAULT,
+	.freed_page_mapped = true,	/* ShrinkablePageRange keeps it */
+};
+
+FIXTURE_SETUP(binder)
+{
+	switch (variant->impl) {
+	case CBINDER:
+		if (!rfl_loaded("cbinder"))
+			ASSERT_EQ(0, rfl_load(MODDIR, "cbinder", ""));
+		snprintf(self->dev, sizeof(self->dev), "/dev/cbinder");
+		break;
+	case BINDER_C:
+		if (rfl_loaded("rust_binder"))
+			SKIP(return, "no C binder in VARIANT=rustbinder (Rust excludes it)");
+		if (!rfl_loaded("binder_linux"))
+			ASSERT_EQ(0, system("modprobe binder_linux"));
+		snprintf(self->dev, sizeof(self->dev), "/dev/binder");
+		break;
+	case BINDER_RUST:
+		if (!rfl_loaded("rust_binder"))
+			SKIP(return, "Rust binder is built only in VARIANT=rustbinder");
+		/* Its devices live in binderfs; the first mount makes them. */
+		if (access("/dev/binderfs/binder", F_OK)) {
+			mkdir("/dev/binderfs", 0755);
+			ASSERT_EQ(0, mount("binder", "/dev/binderfs", "binder", 0, NULL));
+		}
+		snprintf(self->dev, sizeof(self->dev), "/dev/binderfs/binder");
+		break;
+	}
+}
+
+FIXTURE_TEARDOWN(binder)
+{
+	/* Every file is closed by now: cbinder must unload at this point. */
+	if (variant->impl == CBINDER && rfl_loaded("cbinder"))
+		EXPECT_EQ(0, rfl_unload("cbinder"));
+}
+
+static pid_t gettid_(void)
+{
+	return syscall(SYS_gettid);
+}
+
+/*
+ * The server side of a step-by-step case, in a remote (a helper process
+ * sharing our memory and files, see binderlib.h): open, map, become
+ * context manager (retrying while a dead manager is still being torn down:
+ * the C binder releases files in a workqueue), enter the looper.
+ */
+static int open_server(struct bl *s, const char *dev, size_t map_size)
+{
+	struct bl_remote *rem = bl_remote_start();
+	struct bl_cmds c = {};
+	int ret, i;
+
+	if (!rem)
+		return -EAGAIN;
+	ret = bl_open_in(s, rem, dev, map_size);
+	if (ret) {
+		bl_remote_stop(rem);
+		return ret;
+	}
+	for (i = 0; i < 200; i++) {
+		ret = bl_become_mgr(s);
+		if (ret != -EBUSY)
+			break;
+		usleep(10000);
+	}
+	if (ret)
+		return ret;
+	bl_cmd(&c, BC_ENTER_LOOPER);
+	return bl_write(s, &c);
+}
+
+/* The next return command must be @cmd; 0 or why not. */
+static int expect(struct bl *b, __u32 cmd, struct bl_ret *r)
+{
+	int ret = bl_next(b, r, TMO);
+
+	if (ret <= 0)
+		return ret ? ret : -ETIMEDOUT;
+	if (r->cmd != cmd) {
+		fprintf(stderr, "#  got %s, want %s\n", bl_cmd_name(r->cmd),
+			bl_cmd_name(cmd));
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* Nothing more may come within @ms. */
+static bool quiet(struct bl *b, int ms)
+{
+	struct bl_ret r;
+	int ret = bl_next(b, &r, ms);
+
+	if (ret > 0)
+		fprintf(stderr, "#  unexpected %s\n", bl_cmd_name(r.cmd));
+	return ret == 0;
+}
+
+/* Server step: take a transaction, free it, reply with its data. */
+static int serve_echo(struct bl *s)
+{
+	static __u8 copy[64 * 1024 + 64];
+	struct bl_cmds c = {};
+	struct bl_ret r;
+	size_t n;
+	int ret;
+
+	ret = expect(s, BR_TRANSACTION, &r);
+	if (ret)
+		return ret;
+	n = r.tr.data_size < sizeof(copy) ? r.tr.data_size : sizeof(copy);
+	memcpy(copy, bl_data(&r), n);
+	bl_cmd_ptr(&c, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&c, true, 0, r.tr.code, 0, copy, n, NULL, 0);
+	ret = bl_write(s, &c);
+	if (ret)
+		return ret;
+	return expect(s, BR_TRANSACTION_COMPLETE, &r);
+}
+
+/* Client step after serve_echo(): TC, then the reply, which is freed. */
+static int take_reply(struct bl *b, struct bl_ret *r)
+{
+	int ret = expect(b, BR_TRANSACTION_COMPLETE, r);
+
+	if (ret)
+		return ret;
+	ret = expect(b, BR_REPLY, r);
+	if (ret)
+		return ret;
+	return 0;
+}
+
+/* One whole round trip, client @c to server @s, step by step. */
+static int ping(struct bl *c, struct bl *s, const void *data, size_t size)
+{
+	struct bl_cmds cmds = {};
+	struct bl_ret r;
+	int ret;
+
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, data, size, NULL, 0);
+	ret = bl_write(c, &cmds);
+	if (!ret)
+		ret = serve_echo(s);
+	if (!ret)
+		ret = take_reply(c, &r);
+	if (ret)
+		return ret;
+	if (r.tr.data_size != size || memcmp(bl_data(&r), data, size))
+		ret = -EBADMSG;
+	bl_free(c, r.tr.data.ptr.buffer);
+	return ret;
+}
+
+TEST_F(binder, version)
+{
+	int fd = bl_open_fd(self->dev);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(BINDER_CURRENT_PROTOCOL_VERSION, bl_version(fd));
+	EXPECT_EQ(-1, ioctl(fd, BINDER_VERSION, NULL));
+	EXPECT_EQ(variant->version_fault_errno, errno);
+	close(fd);
+}
+
+TEST_F(binder, context_manager_once)
+{
+	struct flat_binder_object fbo = { .binder = 0x1000, .cookie = 0x2000 };
+	struct bl a, b;
+	int i, ret;
+
+	ASSERT_EQ(0, open_server(&a, self->dev, 0));	/* @a is the manager */
+	ASSERT_EQ(0, bl_open(&b, self->dev, 0));
+	EXPECT_EQ(-EBUSY, bl_become_mgr(&a));
+	EXPECT_EQ(-EBUSY, bl_become_mgr(&b));
+	EXPECT_EQ(-EBUSY, bl_ioctl_of(&b, BINDER_SET_CONTEXT_MGR_EXT, &fbo));
+	bl_close(&a);
+	/* Once the manager is gone, another process may take the role. */
+	for (i = 0; i < 200; i++) {
+		ret = ioctl(b.fd, BINDER_SET_CONTEXT_MGR_EXT, &fbo) ? -errno : 0;
+		if (ret != -EBUSY)
+			break;
+		usleep(10000);
+	}
+	EXPECT_EQ(0, ret);
+	bl_close(&b);
+}
+
+TEST_F(binder, ping_payloads)
+{
+	static const size_t sizes[] = { 0, 8, 4096, 64 * 1024 };
+	static __u8 data[64 * 1024];
+	struct bl s, c;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = i * 7 + 1;
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+			TH_LOG("round %d, %zu bytes", round, sizes[i]);
+			ASSERT_EQ(0, ping(&c, &s, data, sizes[i]));
+		}
+	EXPECT_TRUE(quiet(&s, 100));
+	EXPECT_TRUE(quiet(&c, 100));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+TEST_F(binder, transaction_fields)
+{
+	struct bl_cmds cmds = {};
+	__u32 v = 0xfeedf00d;
+	struct bl s, c;
+	struct bl_ret r;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	bl_cmd_transaction(&cmds, false, 0, 0x4242, 0, &v, sizeof(v), NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	EXPECT_EQ(0x4242, r.tr.code);
+	EXPECT_EQ(getpid(), r.tr.sender_pid);
+	EXPECT_EQ(geteuid(), r.tr.sender_euid);
+	EXPECT_EQ(0, r.tr.target.ptr);		/* the manager's node, ptr 0 */
+	EXPECT_EQ(sizeof(v), r.tr.data_size);
+	EXPECT_EQ(0, r.tr.offsets_size);
+	/* The data is in the server's mapping, read-only. */
+	EXPECT_LE((uintptr_t)s.map, r.tr.data.ptr.buffer);
+	EXPECT_GT((uintptr_t)s.map + MAP_SIZE, r.tr.data.ptr.buffer);
+	EXPECT_EQ(v, *(const __u32 *)bl_data(&r));
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, &v, sizeof(v), NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(0, take_reply(&c, &r));
+	EXPECT_EQ(0, r.tr.sender_pid);		/* replies carry no pid */
+	EXPECT_EQ(0, r.tr.flags & TF_ONE_WAY);
+	EXPECT_LE((uintptr_t)c.map, r.tr.data.ptr.buffer);
+	EXPECT_GT((uintptr_t)c.map + MAP_SIZE, r.tr.data.ptr.buffer);
+	EXPECT_EQ(0, bl_free(&c, r.tr.data.ptr.buffer));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+/* ---- threads: a server process with loopers, clients in parallel ---- */
+
+/* Shared with the server process (MAP_SHARED): counters are __atomic. */
+struct server {
+	pid_t pid;
+	int loopers;
+	int hold_ms;			/* one-way: hold each buffer this long */
+	int err;			/* first error of any looper */
+	__u32 log[2048];		/* one-way payloads, in arrival order */
+	int nlog;
+	int async_now, async_max;	/* one-way buffers held at once */
+	struct bl b;			/* the server's file, in the server */
+};
+
+static void server_fail(struct server *sv, int err)
+{
+	int zero = 0;
+
+	__atomic_compare_exchange_n(&sv->err, &zero, err, false,
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+static void *looper(void *arg)
+{
+	struct server *sv = arg;
+	struct bl b = sv->b;	/* own read buffer, shared file */
+	struct bl_cmds c = {};
+	__u8 copy[256];
+	struct bl_ret r;
+	__u32 tid;
+	int ret, now, max, i;
+
+	b.rlen = 0;
+	b.rpos = 0;
+	bl_cmd(&c, BC_ENTER_LOOPER);
+	ret = bl_write(&b, &c);
+	while (!ret) {
+		ret = bl_next(&b, &r, -1);
+		if (ret < 0)
+			break;
+		ret = 0;
+		if (r.cmd == BR_TRANSACTION_COMPLETE)
+			continue;
+		if (r.cmd != BR_TRANSACTION) {
+			ret = -EPROTO;
+			break;
+		}
+		if (r.tr.flags & TF_ONE_WAY) {
+			now = __atomic_add_fetch(&sv->async_now, 1, __ATOMIC_SEQ_CST);
+			max = __atomic_load_n(&sv->async_max, __ATOMIC_SEQ_CST);
+			while (now > max &&
+			       !__atomic_compare_exchange_n(&sv->async_max, &max, now,
+							    false, __ATOMIC_SEQ_CST,
+							    __ATOMIC_SEQ_CST))
+				;
+			if (r.tr.data_size == 4) {
+				i = __atomic_load_n(&sv->nlog, __ATOMIC_SEQ_CST);
+				if (i < 2048)
+					sv->log[i] = *(const __u32 *)bl_data(&r);
+				__atomic_store_n(&sv->nlog, i + 1, __ATOMIC_SEQ_CST);
+			}
+			if (__atomic_load_n(&sv->hold_ms, __ATOMIC_SEQ_CST))
+				usleep(sv->hold_ms * 1000);
+			__atomic_sub_fetch(&sv->async_now, 1, __ATOMIC_SEQ_CST);
+			bl_cmd_ptr(&c, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+			ret = bl_write(&b, &c);
+			continue;
+		}
+		if (r.tr.data_size > sizeof(copy) - 4) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		/* Reply with the data and which looper answered. */
+		memcpy(copy, bl_data(&r), r.tr.data_size);
+		tid = gettid_();
+		memcpy(copy + r.tr.data_size, &tid, 4);
+		bl_cmd_ptr(&c, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+		bl_cmd_transaction(&c, true, 0, r.tr.code, 0, copy,
+				   r.tr.data_size + 4, NULL, 0);
+		ret = bl_write(&b, &c);
+		if (r.tr.code == CODE_QUIT)
+			return NULL;
+	}
+	server_fail(sv, ret ? ret : -EPROTO);
+	return NULL;
+}
+
+/* A server process with @loopers looper threads; *@svp is shared with it. */
+static int server_start(struct server **svp, const char *dev, int loopers)
+{
+	struct server *sv;
+	int p[2];
+	char x;
+
+	sv = mmap(NULL, sizeof(*sv), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sv == MAP_FAILED || pipe(p))
+		return -ENOMEM;
+	sv->loopers = loopers;
+	*svp = sv;
+	sv->pid = fork();
+	if (sv->pid == 0) {
+		pthread_t th[8];
+		int i, ret;
+
+		close(p[0]);
+		if (bl_open(&sv->b, dev, MAP_SIZE))
+			_exit(1);
+		for (i = 0; i < 200; i++) {
+			ret = bl_become_mgr(&sv->b);
+			if (ret != -EBUSY)
+				break;
+			usleep(10000);
+		}
+		if (ret)
+			_exit(1);
+		for (i = 0; i < loopers; i++)
+			if (pthread_create(&th[i], NULL, looper, sv))
+				_exit(1);
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		for (i = 0; i < loopers; i++)
+			pthread_join(th[i], NULL);
+		_exit(0);
+	}
+	close(p[1]);
+	if (sv->pid < 0 || read(p[0], &x, 1) != 1) {
+		close(p[0]);
+		return -EIO;
+	}
+	close(p[0]);
+	return 0;
+}
+
+/* One CODE_QUIT per looper, from @c, then reap the server. */
+static int server_stop(struct server *sv, struct bl *c)
+{
+	struct bl_ret r;
+	int ret = 0, status = 0;
+
+	for (int i = 0; i < sv->loopers; i++) {
+		if (bl_call(c, 0, CODE_QUIT, NULL, 0, NULL, 0, &r) != BR_REPLY) {
+			ret = -EPROTO;
+			break;
+		}
+		bl_free(c, r.tr.data.ptr.buffer);
+	}
+	if (ret)
+		kill(sv->pid, SIGKILL);
+	waitpid(sv->pid, &status, 0);
+	if (!ret && status)
+		ret = -ECHILD;
+	if (!ret)
+		ret = sv->err;
+	munmap(sv, sizeof(*sv));
+	return ret;
+}
+
+struct client {
+	struct bl b;
+	int calls;
+	int ok;
+};
+
+static void *client_thread(void *arg)
+{
+	struct client *cl = arg;
+	struct bl b = cl->b;
+	__u32 me = gettid_();
+	struct bl_ret r;
+
+	b.rlen = 0;
+	b.rpos = 0;
+	for (int i = 0; i < cl->calls; i++) {
+		if (bl_call(&b, 0, CODE_TID, &me, 4, NULL, 0, &r) != BR_REPLY)
+			return NULL;
+		/* Our own reply: it carries our tid back. */
+		if (r.tr.data_size != 8 || *(const __u32 *)bl_data(&r) != me)
+			return NULL;
+		if (bl_free(&b, r.tr.data.ptr.buffer))
+			return NULL;
+	}
+	cl->ok = 1;
+	return NULL;
+}
+
+TEST_F_TIMEOUT(binder, replies_to_the_right_thread, 200)
+{
+	struct client cl[8];
+	struct server *sv;
+	pthread_t t[8];
+	struct bl c;
+
+	ASSERT_EQ(0, server_start(&sv, self->dev, 4));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	for (int i = 0; i < 8; i++) {
+		cl[i] = (struct client){ .b = c, .calls = 40 };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, client_thread, &cl[i]));
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_TRUE(cl[i].ok) TH_LOG("client %d", i);
+	}
+	EXPECT_EQ(0, server_stop(sv, &c));
+	bl_close(&c);
+}
+
+TEST_F_TIMEOUT(binder, oneway_in_order_one_at_a_time, 300)
+{
+	struct bl_cmds cmds = {};
+	struct server *sv;
+	struct bl_ret r;
+	struct bl c;
+	__u32 v;
+	int i;
+
+	ASSERT_EQ(0, server_start(&sv, self->dev, 2));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	for (i = 0; i < 1000; i++) {
+		v = i;
+		/* 1 in 50 held a while, so the next ones queue up behind it. */
+		__atomic_store_n(&sv->hold_ms, i % 50 == 0 ? 5 : 0,
+				 __ATOMIC_SEQ_CST);
+		bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, &v,
+				   sizeof(v), NULL, 0);
+		ASSERT_EQ(0, bl_write(&c, &cmds));
+		ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
+	}
+	for (i = 0; i < 1000; i++) {
+		v = __atomic_load_n(&sv->nlog, __ATOMIC_SEQ_CST);
+		if (v == 1000)
+			break;
+		usleep(10000);
+	}
+	ASSERT_EQ(1000, v);
+	for (i = 0; i < 1000; i++)
+		ASSERT_EQ(i, sv->log[i]);
+	/* Two loopers, yet never two one-way calls of one node at once. */
+	EXPECT_EQ(1, sv->async_max);
+	EXPECT_EQ(0, server_stop(sv, &c));
+	bl_close(&c);
+}
+
+/* ---- objects: nodes, handles, reference counts ---- */
+
+#define OBJ_PTR 0xa11ce000
+#define OBJ_COOKIE 0xc00c1e
+
+static struct flat_binder_object obj(__u32 type, __u64 ptr_or_handle,
+				     __u64 cookie)
+{
+	struct flat_binder_object o = { .hdr.type = type, .cookie = cookie };
+
+	if (type == BINDER_TYPE_HANDLE || type == BINDER_TYPE_WEAK_HANDLE)
+		o.handle = ptr_or_handle;
+	else
+		o.binder = ptr_or_handle;
+	return o;
+}
+
+TEST_F(binder, objects_and_refcounts)
+{
+	struct flat_binder_object o = obj(BINDER_TYPE_BINDER, OBJ_PTR, OBJ_COOKIE);
+	binder_size_t off = 0;
+	const struct flat_binder_object *in;
+	struct bl_cmds cmds = {};
+	bool increfs = false, acquire = false;
+	struct bl s, c;
+	struct bl_ret r;
+	__u32 h;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+
+	/* The client sends its object: the server sees a handle. */
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, &o, sizeof(o), &off, 1);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	ASSERT_EQ(sizeof(o), r.tr.data_size);
+	ASSERT_EQ(sizeof(off), r.tr.offsets_size);
+	EXPECT_EQ(0, bl_offsets(&r)[0]);
+	in = bl_data(&r);
+	EXPECT_EQ(BINDER_TYPE_HANDLE, in->hdr.type);
+	EXPECT_NE(0, in->handle);
+	EXPECT_EQ(0, in->cookie);
+	h = in->handle;
+	/* Keep a strong ref past the buffer; send the handle back. */
+	o = obj(BINDER_TYPE_HANDLE, h, 0);
+	bl_cmd_u32(&cmds, BC_ACQUIRE, h);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, &o, sizeof(o), &off, 1);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION_COMPLETE, &r));
+
+	/* The owner is asked to hold its object, and gets it back as itself. */
+	for (;;) {
+		ASSERT_LT(0, bl_next(&c, &r, TMO));
+		if (r.cmd == BR_INCREFS || r.cmd == BR_ACQUIRE) {
+			EXPECT_EQ(OBJ_PTR, r.pc.ptr);
+			EXPECT_EQ(OBJ_COOKIE, r.pc.cookie);
+			*(r.cmd == BR_INCREFS ? &increfs : &acquire) = true;
+			bl_cmd_ptr_cookie(&cmds, r.cmd == BR_INCREFS ?
+					  BC_INCREFS_DONE : BC_ACQUIRE_DONE,
+					  r.pc.ptr, r.pc.cookie);
+			ASSERT_EQ(0, bl_write(&c, &cmds));
+			continue;
+		}
+		if (r.cmd == BR_TRANSACTION_COMPLETE)
+			continue;
+		ASSERT_EQ(BR_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+		break;
+	}
+	EXPECT_TRUE(increfs);
+	EXPECT_TRUE(acquire);
+	in = bl_data(&r);
+	EXPECT_EQ(BINDER_TYPE_BINDER, in->hdr.type);
+	EXPECT_EQ(OBJ_PTR, in->binder);
+	EXPECT_EQ(OBJ_COOKIE, in->cookie);
+	ASSERT_EQ(0, bl_free(&c, r.tr.data.ptr.buffer));
+
+	/* The server calls back through its handle: the client serves it. */
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	bl_cmd_transaction(&cmds, false, h, 7, 0, "cb", 2, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_TRANSACTION, &r));
+	EXPECT_EQ(OBJ_PTR, r.tr.target.ptr);
+	EXPECT_EQ(OBJ_COOKIE, r.tr.cookie);
+	EXPECT_EQ(7, r.tr.code);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(0, take_reply(&s, &r));
+	ASSERT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
+
+	/* Its last reference gone, the owner is told to let go. */
+	bl_cmd_u32(&cmds, BC_RELEASE, h);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_RELEASE, &r));
+	EXPECT_EQ(OBJ_PTR, r.pc.ptr);
+	ASSERT_EQ(0, expect(&c, BR_DECREFS, &r));
+	EXPECT_EQ(OBJ_COOKIE, r.pc.cookie);
+	EXPECT_TRUE(quiet(&c, 100));
+	/* The handle is gone now. */
+	bl_cmd_u32(&cmds, BC_RELEASE, h);
+	EXPECT_EQ(-variant->bad_ref_errno, bl_write(&s, &cmds));
+	bl_cmd_transaction(&cmds, false, h, 7, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_FAILED_REPLY, &r));
+	/* And everything still works. */
+	ASSERT_EQ(0, ping(&c, &s, "x", 1));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+TEST_F(binder, weak_objects)
+{
+	struct flat_binder_object o = obj(BINDER_TYPE_WEAK_BINDER, OBJ_PTR, 0);
+	const struct flat_binder_object *in;
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	unsigned int seen[32] = {};
+	struct bl s, c;
+	struct bl_ret r;
+	__u32 h;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, &o, sizeof(o), &off, 1);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	in = bl_data(&r);
+	EXPECT_EQ(BINDER_TYPE_WEAK_HANDLE, in->hdr.type);
+	EXPECT_NE(0, in->handle);
+	h = in->handle;
+	/* Keep a weak ref past the buffer. */
+	bl_cmd_u32(&cmds, BC_INCREFS, h);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(1, bl_wait_for(&c, BR_REPLY, &r, TMO, seen));
+	ASSERT_EQ(BR_REPLY, r.cmd);
+	/* A weak object: BR_INCREFS only, never BR_ACQUIRE. */
+	EXPECT_EQ(1, seen[_IOC_NR(BR_INCREFS)]);
+	EXPECT_EQ(0, seen[_IOC_NR(BR_ACQUIRE)]);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_ptr_cookie(&cmds, BC_INCREFS_DONE, OBJ_PTR, 0);
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	/* A _DONE for what was never asked is refused or ignored. */
+	bl_cmd_ptr_cookie(&cmds, BC_ACQUIRE_DONE, OBJ_PTR, 0);
+	EXPECT_EQ(-variant->bad_ref_errno, bl_write(&c, &cmds));
+	/* The weak ref goes: the owner may drop its object. */
+	bl_cmd_u32(&cmds, BC_DECREFS, h);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_DECREFS, &r));
+	EXPECT_EQ(OBJ_PTR, r.pc.ptr);
+	EXPECT_TRUE(quiet(&c, 100));
+	ASSERT_EQ(0, ping(&c, &s, "y", 1));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+TEST_F(binder, nested_call_comes_back_to_the_caller)
+{
+	struct flat_binder_object o = obj(BINDER_TYPE_BINDER, OBJ_PTR, OBJ_COOKIE);
+	const struct flat_binder_object *in;
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	binder_uintptr_t outer;
+	struct bl s, c;
+	struct bl_ret r;
+	__u32 h;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	/* The client (no looper) calls the server with its object... */
+	bl_cmd_transaction(&cmds, false, 0, 1, 0, &o, sizeof(o), &off, 1);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	outer = r.tr.data.ptr.buffer;
+	in = bl_data(&r);
+	ASSERT_EQ(BINDER_TYPE_HANDLE, in->hdr.type);
+	h = in->handle;
+	/* ...which, before it answers, calls that object back. */
+	bl_cmd_transaction(&cmds, false, h, 2, 0, "in", 2, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	/* The call lands on the client thread that waits for the server. */
+	for (;;) {
+		ASSERT_LT(0, bl_next(&c, &r, TMO));
+		if (r.cmd == BR_TRANSACTION_COMPLETE)	/* of the outer call */
+			continue;
+		if (r.cmd == BR_INCREFS || r.cmd == BR_ACQUIRE) {
+			bl_cmd_ptr_cookie(&cmds, r.cmd == BR_INCREFS ?
+					  BC_INCREFS_DONE : BC_ACQUIRE_DONE,
+					  r.pc.ptr, r.pc.cookie);
+			ASSERT_EQ(0, bl_write(&c, &cmds));
+			continue;
+		}
+		ASSERT_EQ(BR_TRANSACTION, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+		break;
+	}
+	EXPECT_EQ(2, r.tr.code);
+	EXPECT_EQ(OBJ_PTR, r.tr.target.ptr);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, "back", 4, NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
+	/* The server gets the inner reply, then answers the outer call. */
+	ASSERT_EQ(0, take_reply(&s, &r));
+	EXPECT_EQ(4, r.tr.data_size);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, outer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, "out", 3, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(0, expect(&c, BR_REPLY, &r));
+	EXPECT_EQ(3, r.tr.data_size);
+	EXPECT_EQ(0, bl_free(&c, r.tr.data.ptr.buffer));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+TEST_F(binder, thread_exit_fails_its_callers)
+{
+	struct bl_cmds cmds = {};
+	binder_uintptr_t held;
+	struct bl s, c;
+	struct bl_ret r;
+	int unused = 0;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	bl_cmd_transaction(&cmds, false, 0, CODE_HOLD, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	held = r.tr.data.ptr.buffer;
+	/* The server thread leaves without answering: the caller hears it. */
+	ASSERT_EQ(0, bl_ioctl_of(&s, BINDER_THREAD_EXIT, &unused));
+	ASSERT_EQ(1, bl_wait_for(&c, BR_DEAD_REPLY, &r, TMO, NULL));
+	EXPECT_EQ(BR_DEAD_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	/* The process goes on: the buffer is its to free, a new thread serves. */
+	EXPECT_EQ(0, bl_free(&s, held));
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, ping(&c, &s, "again", 5));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+/* ---- process death ---- */
+
+/* A server process: manager, looper; on CODE_HOLD it tells @fd and stops. */
+static pid_t fork_server(const char *dev, int *ready_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct bl s;
+		struct bl_ret r;
+		char x = 'r';
+
+		close(p[0]);
+		if (open_server(&s, dev, MAP_SIZE))
+			_exit(1);
+		if (write(p[1], &x, 1) != 1)
+			_exit(1);
+		for (;;) {
+			if (bl_next(&s, &r, -1) < 0)
+				_exit(1);
+			if (r.cmd == BR_TRANSACTION && r.tr.code == CODE_HOLD) {
+				x = 'h';
+				if (write(p[1], &x, 1) != 1)
+					_exit(1);
+			}
+			/* Keep every buffer, answer nothing. */
+		}
+	}
+	close(p[1]);
+	*ready_fd = p[0];
+	return pid;
+}
+
+static bool wait_byte(int fd, char want)
+{
+	char x = 0;
+
+	return read(fd, &x, 1) == 1 && x == want;
+}
+
+TEST_F(binder, death_notification)
+{
+	struct bl_cmds cmds = {};
+	struct bl_ret r;
+	struct bl c;
+	int ready, status;
+	pid_t pid;
+
+	pid = fork_server(self->dev, &ready);
+	ASSERT_LT(0, pid);
+	ASSERT_TRUE(wait_byte(ready, 'r'));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	/* A weak ref on handle 0 is enough to ask for a death notice. */
+	bl_cmd_u32(&cmds, BC_INCREFS, 0);
+	bl_cmd_handle_cookie(&cmds, BC_REQUEST_DEATH_NOTIFICATION, 0, 0xdead);
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	EXPECT_TRUE(quiet(&c, 100));
+
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, expect(&c, BR_DEAD_BINDER, &r));
+	EXPECT_EQ(0xdead, r.cookie);
+	bl_cmd_ptr(&cmds, BC_DEAD_BINDER_DONE, 0xdead);
+	bl_cmd_handle_cookie(&cmds, BC_CLEAR_DEATH_NOTIFICATION, 0, 0xdead);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_CLEAR_DEATH_NOTIFICATION_DONE, &r));
+	EXPECT_EQ(0xdead, r.cookie);
+	bl_cmd_u32(&cmds, BC_DECREFS, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	EXPECT_TRUE(quiet(&c, 100));
+	close(ready);
+	bl_close(&c);
+}
+
+TEST_F(binder, dead_reply)
+{
+	struct bl_cmds cmds = {};
+	struct bl_ret r;
+	struct bl c;
+	int ready, status;
+	pid_t pid;
+
+	pid = fork_server(self->dev, &ready);
+	ASSERT_LT(0, pid);
+	ASSERT_TRUE(wait_byte(ready, 'r'));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	bl_cmd_transaction(&cmds, false, 0, CODE_HOLD, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_TRUE(wait_byte(ready, 'h'));
+	/* The server took the call and dies before it answers. */
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(1, bl_wait_for(&c, BR_DEAD_REPLY, &r, TMO, NULL));
+	EXPECT_EQ(BR_DEAD_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	/* No manager now (or one still dying): a call is a dead reply too. */
+	EXPECT_EQ(BR_DEAD_REPLY, bl_call(&c, 0, CODE_ECHO, NULL, 0, NULL, 0, &r));
+	close(ready);
+	bl_close(&c);
+}
+
+TEST_F(binder, exit_with_everything_outstanding)
+{
+	struct flat_binder_object o = obj(BINDER_TYPE_BINDER, OBJ_PTR, OBJ_COOKIE);
+	binder_size_t off = 0;
+	struct bl_cmds cmds = {};
+	unsigned int seen[32] = {};
+	struct bl_ret r;
+	struct bl c;
+	int ready, status, i;
+	pid_t pid;
+
+	pid = fork_server(self->dev, &ready);
+	ASSERT_LT(0, pid);
+	ASSERT_TRUE(wait_byte(ready, 'r'));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	bl_cmd_u32(&cmds, BC_ACQUIRE, 0);
+	bl_cmd_handle_cookie(&cmds, BC_REQUEST_DEATH_NOTIFICATION, 0, 0xd1e);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	/* One-way calls the server never frees, one carrying our object... */
+	for (i = 0; i < 5; i++) {
+		bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, &o,
+				   sizeof(o), &off, i == 0);
+		ASSERT_EQ(0, bl_write(&c, &cmds));
+	}
+	/* ...and a sync call it sits on. */
+	bl_cmd_transaction(&cmds, false, 0, CODE_HOLD, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_TRUE(wait_byte(ready, 'h'));
+	/* The server holds our object: we are asked to keep it alive. */
+	while (!seen[_IOC_NR(BR_INCREFS)] || !seen[_IOC_NR(BR_ACQUIRE)]) {
+		ASSERT_LT(0, bl_next(&c, &r, TMO));
+		seen[_IOC_NR(r.cmd) & 31]++;
+		if (r.cmd == BR_INCREFS || r.cmd == BR_ACQUIRE) {
+			bl_cmd_ptr_cookie(&cmds, r.cmd == BR_INCREFS ?
+					  BC_INCREFS_DONE : BC_ACQUIRE_DONE,
+					  r.pc.ptr, r.pc.cookie);
+			ASSERT_EQ(0, bl_write(&c, &cmds));
+		}
+	}
+	memset(seen, 0, sizeof(seen));
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	/* The call fails, the death is told, our object is let go. */
+	for (i = 0; i < 40 && !(seen[_IOC_NR(BR_DEAD_REPLY)] &&
+				seen[_IOC_NR(BR_DEAD_BINDER)] &&
+				seen[_IOC_NR(BR_DECREFS)]); i++) {
+		if (bl_next(&c, &r, TMO) <= 0)
+			break;
+		seen[_IOC_NR(r.cmd) & 31]++;
+		if (r.cmd == BR_INCREFS || r.cmd == BR_ACQUIRE) {
+			bl_cmd_ptr_cookie(&cmds, r.cmd == BR_INCREFS ?
+					  BC_INCREFS_DONE : BC_ACQUIRE_DONE,
+					  r.pc.ptr, r.pc.cookie);
+			ASSERT_EQ(0, bl_write(&c, &cmds));
+		}
+	}
+	EXPECT_EQ(1, seen[_IOC_NR(BR_DEAD_REPLY)]);
+	EXPECT_EQ(1, seen[_IOC_NR(BR_DEAD_BINDER)]);
+	EXPECT_EQ(1, seen[_IOC_NR(BR_RELEASE)]);
+	EXPECT_EQ(1, seen[_IOC_NR(BR_DECREFS)]);
+	close(ready);
+	/* We go with our own death notice and refs still set: no leak, no splat. */
+	bl_close(&c);
+}
+
+/* ---- bad input ---- */
+
+TEST_F(binder, bad_ioctls)
+{
+	static const unsigned long unknown[] = {
+		0, _IO('b', 99), _IOW('b', 50, int), _IO('x', 1), 0xffffffff,
+	};
+	struct binder_write_read bwr = {};
+	__u32 cmd = BC_ENTER_LOOPER;
+	struct bl c;
+
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	for (size_t i = 0; i < ARRAY_SIZE(unknown); i++) {
+		TH_LOG("cmd %#lx", unknown[i]);
+		EXPECT_EQ(-1, ioctl(c.fd, unknown[i], 0));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	EXPECT_EQ(-EFAULT, bl_ioctl(c.fd, NULL));
+	EXPECT_EQ(-EFAULT, bl_ioctl(c.fd, (void *)1));
+	bwr.write_size = 4;
+	bwr.write_buffer = 16;
+	EXPECT_EQ(-EFAULT, bl_ioctl(c.fd, &bwr));
+	EXPECT_EQ(0, bwr.write_consumed);
+	bwr = (struct binder_write_read){
+		.write_size = 4, .write_buffer = (uintptr_t)&cmd,
+		.read_size = 64, .read_buffer = 16,
+	};
+	EXPECT_EQ(-EFAULT, bl_ioctl(c.fd, &bwr));
+	EXPECT_EQ(4, bwr.write_consumed);
+	EXPECT_EQ(BINDER_CURRENT_PROTOCOL_VERSION, bl_version(c.fd));
+	bl_close(&c);
+}
+
+TEST_F(binder, bad_commands)
+{
+	static const __u32 unknown[] = {
+		0, 0xffffffff, _IO('c', 99), BC_ATTEMPT_ACQUIRE, BC_ACQUIRE_RESULT,
+	};
+	struct binder_write_read bwr;
+	struct bl s, c;
+	__u8 *page;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	for (size_t i = 0; i < ARRAY_SIZE(unknown); i++) {
+		__u32 buf[16] = { unknown[i] };
+
+		TH_LOG("command %#x", unknown[i]);
+		bwr = (struct binder_write_read){
+			.write_size = sizeof(buf), .write_buffer = (uintptr_t)buf,
+		};
+		EXPECT_EQ(-EINVAL, bl_ioctl(c.fd, &bwr));
+		EXPECT_EQ(0, bwr.write_consumed);
+	}
+	/* BC_INCREFS cut short: its handle runs into an unmapped page. */
+	page = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_EQ(0, munmap(page + 4096, 4096));
+	*(__u32 *)(page + 4096 - 6) = BC_INCREFS;
+	bwr = (struct binder_write_read){
+		.write_size = 6, .write_buffer = (uintptr_t)(page + 4096 - 6),
+	};
+	EXPECT_EQ(-variant->truncated_errno, bl_ioctl(c.fd, &bwr));
+	EXPECT_EQ(0, bwr.write_consumed);
+	munmap(page, 4096);
+	/* A refcount command on a handle nobody has. */
+	{
+		struct bl_cmds cmds = {};
+
+		bl_cmd_u32(&cmds, BC_ACQUIRE, 1234);
+		EXPECT_EQ(-variant->bad_ref_errno, bl_write(&c, &cmds));
+		bl_cmd_handle_cookie(&cmds, BC_REQUEST_DEATH_NOTIFICATION, 1234, 1);
+		EXPECT_EQ(-variant->bad_ref_errno, bl_write(&c, &cmds));
+	}
+	/* Nothing broke. */
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
+	EXPECT_TRUE(quiet(&s, 100));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+/* A transaction that must fail with @want, leaving everything as it was. */
+static int bad_call(struct bl *c, struct bl *s, __u32 handle,
+		    const void *data, size_t size, const binder_size_t *offs,
+		    size_t offs_size, __u32 want)
+{
+	struct bl_cmds cmds = {};
+	struct binder_transaction_data tr = {
+		.target.handle = handle,
+		.data_size = size,
+		.offsets_size = offs_size,
+		.data.ptr.buffer = (uintptr_t)data,
+		.data.ptr.offsets = (uintptr_t)offs,
+	};
+	struct bl_ret r;
+	int ret;
+
+	bl_cmd(&cmds, BC_TRANSACTION);
+	bl_put(&cmds, &tr, sizeof(tr));
+	ret = bl_write(c, &cmds);
+	if (ret)
+		return ret;
+	ret = bl_next(c, &r, TMO);
+	if (ret <= 0)
+		return ret ? ret : -ETIMEDOUT;
+	if (r.cmd != want) {
+		fprintf(stderr, "#  got %s, want %s\n", bl_cmd_name(r.cmd),
+			bl_cmd_name(want));
+		return -EPROTO;
+	}
+	/* The server saw nothing of it. */
+	return quiet(s, 50) ? 0 : -EPROTO;
+}
+
+TEST_F(binder, bad_transactions)
+{
+	struct flat_binder_object two[2] = {
+		obj(BINDER_TYPE_BINDER, OBJ_PTR, 1),
+		obj(BINDER_TYPE_BINDER, OBJ_PTR + 64, 2),
+	};
+	struct binder_fd_object fdo = { .hdr.type = BINDER_TYPE_FD, .fd = 0 };
+	struct flat_binder_object h = obj(BINDER_TYPE_HANDLE, 77, 0);
+	binder_size_t offs[2] = { 0, 8 };
+	static __u8 big[64];
+	struct bl s, c;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	TH_LOG("a handle that does not exist");
+	EXPECT_EQ(0, bad_call(&c, &s, 77, big, 8, NULL, 0, BR_FAILED_REPLY));
+	TH_LOG("bad data pointer");
+	EXPECT_EQ(0, bad_call(&c, &s, 0, (void *)8, 8, NULL, 0, BR_FAILED_REPLY));
+	TH_LOG("bad offsets pointer");
+	EXPECT_EQ(0, bad_call(&c, &s, 0, two, sizeof(two), (void *)8, 8,
+			      BR_FAILED_REPLY));
+	TH_LOG("offsets size not a multiple of 8");
+	EXPECT_EQ(0, bad_call(&c, &s, 0, two, sizeof(two), offs, 4,
+			      BR_FAILED_REPLY));
+	TH_LOG("object beyond the data");
+	offs[0] = sizeof(two) - 8;
+	EXPECT_EQ(0, bad_call(&c, &s, 0, two, sizeof(two), offs, 8,
+			      BR_FAILED_REPLY));
+	TH_LOG("object not aligned");
+	offs[0] = 2;
+	EXPECT_EQ(0, bad_call(&c, &s, 0, two, sizeof(two), offs, 8,
+			      BR_FAILED_REPLY));
+	TH_LOG("objects overlapping");
+	offs[0] = 0;
+	offs[1] = 8;
+	EXPECT_EQ(0, bad_call(&c, &s, 0, two, sizeof(two), offs, 16,
+			      BR_FAILED_REPLY));
+	TH_LOG("a handle object the sender does not hold");
+	offs[0] = 0;
+	EXPECT_EQ(0, bad_call(&c, &s, 0, &h, sizeof(h), offs, 8,
+			      BR_FAILED_REPLY));
+	TH_LOG("a file descriptor to a node that does not accept them");
+	EXPECT_EQ(0, bad_call(&c, &s, 0, &fdo, sizeof(fdo), offs, 8,
+			      BR_FAILED_REPLY));
+	TH_LOG("more data than the receiver's whole mapping");
+	EXPECT_EQ(0, bad_call(&c, &s, 0, big, MAP_SIZE + 4096, NULL, 0,
+			      BR_FAILED_REPLY));
+	/* The first object was translated before the overlap was seen: undone. */
+	EXPECT_TRUE(quiet(&c, 100));
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+TEST_F(binder, fd_passing)
+{
+	struct flat_binder_object fbo = {
+		.flags = FLAT_BINDER_FLAG_ACCEPTS_FDS,
+	};
+	struct binder_fd_object fdo = { .hdr.type = BINDER_TYPE_FD };
+	const struct binder_fd_object *in;
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	struct bl_remote *rem;
+	char got[8] = "";
+	int p[2], i, ret;
+	struct bl s, c;
+	struct bl_ret r;
+
+	/* A manager whose node takes file descriptors. */
+	rem = bl_remote_start();
+	ASSERT_NE(NULL, rem);
+	ASSERT_EQ(0, bl_open_in(&s, rem, self->dev, MAP_SIZE));
+	for (i = 0; i < 200; i++) {
+		ret = bl_ioctl_of(&s, BINDER_SET_CONTEXT_MGR_EXT, &fbo);
+		if (ret != -EBUSY)
+			break;
+		usleep(10000);
+	}
+	ASSERT_EQ(0, ret);
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, pipe(p));
+	fdo.fd = p[0];
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, &fdo, sizeof(fdo),
+			   &off, 1);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	in = bl_data(&r);
+	ASSERT_EQ(BINDER_TYPE_FD, in->hdr.type);
+	/* A new descriptor of the receiver for the same pipe. */
+	ASSERT_LE(0, (int)in->fd);
+	EXPECT_NE(p[0], (int)in->fd);
+	ASSERT_EQ(2, write(p[1], "hi", 2));
+	EXPECT_EQ(2, bl_sys(&s, SYS_read, in->fd, (long)got, 2, 0, 0, 0));
+	EXPECT_STREQ("hi", got);
+	EXPECT_EQ(0, bl_sys(&s, SYS_close, in->fd, 0, 0, 0, 0, 0));
+	/* A reply may carry one only if the call said TF_ACCEPT_FDS. */
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, &fdo, sizeof(fdo), &off, 1);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(1, bl_wait_for(&c, BR_FAILED_REPLY, &r, TMO, NULL));
+	EXPECT_EQ(BR_FAILED_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION_COMPLETE, &r));	/* replier's part */
+	/* A descriptor that is not open. */
+	fdo.fd = 999;
+	EXPECT_EQ(0, bad_call(&c, &s, 0, &fdo, sizeof(fdo), &off, 8,
+			      BR_FAILED_REPLY));
+	close(p[0]);
+	close(p[1]);
+	bl_close(&c);
+	bl_close(&s);
+}
+
+TEST_F(binder, free_buffer_twice)
+{
+	struct bl_cmds cmds = {};
+	struct bl s, c;
+	struct bl_ret r;
+	binder_uintptr_t buf;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, "abcd", 4,
+			   NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	buf = r.tr.data.ptr.buffer;
+	EXPECT_EQ(0, bl_free(&s, buf));
+	EXPECT_EQ(-variant->bad_free_errno, bl_free(&s, buf));
+	/* One never given, and one outside the mapping. */
+	EXPECT_EQ(-variant->bad_free_errno, bl_free(&s, buf + 4096 * 3));
+	EXPECT_EQ(-variant->bad_free_errno, bl_free(&s, 0x10));
+	ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+/* A call whose data the server checks in place and answers empty. */
+static int call_big(struct bl *c, struct bl *s, const __u8 *data,
+		    size_t size)
+{
+	struct bl_cmds cmds = {};
+	const __u8 *in;
+	struct bl_ret r;
+	int ret;
+
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, data, size, NULL, 0);
+	ret = bl_write(c, &cmds) ?: expect(s, BR_TRANSACTION, &r);
+	if (ret)
+		return ret;
+	in = bl_data(&r);
+	if (r.tr.data_size != size || memcmp(in, data, size))
+		return -EBADMSG;
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
+	ret = bl_write(s, &cmds) ?: expect(s, BR_TRANSACTION_COMPLETE, &r) ?:
+	      take_reply(c, &r);
+	if (ret)
+		return ret;
+	return bl_free(c, r.tr.data.ptr.buffer);
+}
+
+TEST_F(binder, mmap_rules)
+{
+	static __u8 data[2 * 1024 * 1024];
+	struct bl s, c;
+	void *m;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = i ^ (i >> 12);
+	ASSERT_EQ(0, bl_open(&c, self->dev, 0));
+	/* Writable: refused. */
+	m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, c.fd, 0);
+	EXPECT_EQ(MAP_FAILED, m);
+	EXPECT_EQ(EPERM, errno);
+	/* Larger than 4 MiB: accepted, only 4 MiB of it used. */
+	c.map = mmap(NULL, 8 << 20, PROT_READ, MAP_PRIVATE, c.fd, 0);
+	ASSERT_NE(MAP_FAILED, c.map);
+	c.map_size = 8 << 20;
+	/* It cannot become writable, and there is only one per file. */
+	EXPECT_EQ(-1, mprotect(c.map, 4096, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, c.fd, 0);
+	EXPECT_EQ(MAP_FAILED, m);
+	EXPECT_EQ(EBUSY, errno);
+	/* The server's 4 MiB take 2 MiB; 4.5 MiB do not fit. */
+	ASSERT_EQ(0, open_server(&s, self->dev, 8 << 20));
+	ASSERT_EQ(0, call_big(&c, &s, data, sizeof(data)));
+	EXPECT_EQ(0, bad_call(&c, &s, 0, data, (4 << 20) + (512 << 10), NULL, 0,
+			      BR_FAILED_REPLY));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+TEST_F(binder, buffer_exhaustion)
+{
+	static __u8 data[16 * 1024];
+	binder_uintptr_t kept[16];
+	struct bl_cmds cmds = {};
+	struct bl s, c;
+	struct bl_ret r;
+	int n = 0, ret;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, 64 * 1024));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	/* The server keeps every buffer until its 64 KiB are full. */
+	for (;;) {
+		bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, data,
+				   sizeof(data), NULL, 0);
+		ASSERT_EQ(0, bl_write(&c, &cmds));
+		ret = bl_next(&s, &r, 200);
+		if (ret == 0)
+			break;
+		ASSERT_EQ(BR_TRANSACTION, r.cmd);
+		kept[n++] = r.tr.data.ptr.buffer;
+		ASSERT_GT(16, n);
+		bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
+		ASSERT_EQ(0, bl_write(&s, &cmds));
+		ASSERT_EQ(0, expect(&s, BR_TRANSACTION_COMPLETE, &r));
+		ASSERT_EQ(0, take_reply(&c, &r));
+		ASSERT_EQ(0, bl_free(&c, r.tr.data.ptr.buffer));
+	}
+	TH_LOG("%d buffers of 16 KiB fit in 64 KiB", n);
+	EXPECT_LE(2, n);
+	EXPECT_GE(4, n);
+	ASSERT_EQ(0, expect(&c, BR_FAILED_REPLY, &r));
+	/* One buffer back, and calls go through again. */
+	ASSERT_EQ(0, bl_free(&s, kept[--n]));
+	ASSERT_EQ(0, ping(&c, &s, data, sizeof(data)));
+	while (n)
+		ASSERT_EQ(0, bl_free(&s, kept[--n]));
+	ASSERT_EQ(0, ping(&c, &s, data, sizeof(data)));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+TEST_F(binder, oneway_space_is_half_the_mapping)
+{
+	static __u8 data[20 * 1024];
+	struct bl_cmds cmds = {};
+	binder_uintptr_t held;
+	struct bl s, c;
+	struct bl_ret r;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, 64 * 1024));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, data,
+			   sizeof(data), NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	held = r.tr.data.ptr.buffer;
+	/* 20 + 20 KiB of one-way calls do not fit in half of 64 KiB... */
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, data,
+			   sizeof(data), NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_FAILED_REPLY, &r));
+	EXPECT_TRUE(quiet(&s, 50));
+	/* ...a sync call of the same size does, */
+	ASSERT_EQ(0, call_big(&c, &s, data, sizeof(data)));
+	/* and once the first is freed, one-way calls fit again. */
+	ASSERT_EQ(0, bl_free(&s, held));
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, data,
+			   sizeof(data), NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	ASSERT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+static sigjmp_buf probe_env;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(probe_env, 1);
+}
+
+/* Can this process read the byte at @p, or does it get SIGBUS? */
+static bool readable(const __u8 *p)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	bool ok = false;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (!sigsetjmp(probe_env, 1)) {
+		(void)__atomic_load_n(p, __ATOMIC_RELAXED);	/* a real load */
+		ok = true;
+	}
+	sigaction(SIGBUS, &old, NULL);
+	return ok;
+}
+
+TEST_F(binder, pages_come_and_go)
+{
+	struct bl_cmds cmds = {};
+	binder_uintptr_t buf;
+	struct bl s, c;
+	struct bl_ret r;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	/* Nothing is mapped before a buffer needs it. */
+	EXPECT_FALSE(readable(s.map));
+	EXPECT_FALSE(readable((__u8 *)s.map + MAP_SIZE - 1));
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, "page", 4,
+			   NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	buf = r.tr.data.ptr.buffer;
+	EXPECT_TRUE(readable((__u8 *)buf));
+	EXPECT_EQ(0, memcmp((void *)buf, "page", 4));
+	EXPECT_FALSE(readable((__u8 *)s.map + MAP_SIZE - 1));
+	ASSERT_EQ(0, bl_free(&s, buf));
+	/* Freed with its buffer, or kept mapped for the next one. */
+	EXPECT_EQ(variant->freed_page_mapped, readable((__u8 *)buf));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+TEST_F(binder, poll)
+{
+	struct bl_cmds cmds = {};
+	struct bl s, c;
+	struct bl_ret r;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	EXPECT_EQ(0, bl_poll(&s, 50));
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, "p", 1,
+			   NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	EXPECT_EQ(1, bl_poll(&s, TMO));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	EXPECT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
+	EXPECT_EQ(0, bl_poll(&s, 50));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+TEST_F(binder, spawn_looper)
+{
+	struct bl_cmds cmds = {};
+	__u32 max = 1;
+	struct bl s, c;
+	struct bl_ret r;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_ioctl_of(&s, BINDER_SET_MAX_THREADS, &max));
+	/* No looper left waiting after this read: the driver asks for one. */
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, "s", 1,
+			   NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	EXPECT_EQ(1, s.spawn_looper);
+	ASSERT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
+	/* Asked once; not again until a thread registers. */
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, "s", 1,
+			   NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	EXPECT_EQ(1, s.spawn_looper);
+	ASSERT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+/* ---- lifetimes: files, modules, memory ---- */
+
+TEST_F_TIMEOUT(binder, open_mmap_close_cycles, 200)
+{
+	long before = 0, after;
+	struct bl s, c;
+
+	for (int i = 0; i < 110; i++) {
+		if (i == 10)
+			before = rfl_memfree_kib();
+		ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+		ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+		ASSERT_EQ(0, ping(&c, &s, "cycle", 5));
+		bl_close(&c);
+		bl_close(&s);
+	}
+	usleep(200000);	/* the C binder frees in a workqueue */
+	after = rfl_memfree_kib();
+	TH_LOG("MemFree %ld -> %ld KiB", before, after);
+	EXPECT_LT(before - after, 4096);
+}
+
+TEST_F(binder, unload_while_open)
+{
+	struct bl s, c;
+
+	if (variant->impl == BINDER_C)
+		SKIP(return, "binder_linux has no module_exit: it stays loaded");
+	if (variant->impl == BINDER_RUST)
+		SKIP(return, "the Rust binder is built in");
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	EXPECT_EQ(-EWOULDBLOCK, rfl_unload("cbinder"));
+	ASSERT_EQ(0, ping(&c, &s, "x", 1));
+	bl_close(&c);
+	EXPECT_EQ(-EWOULDBLOCK, rfl_unload("cbinder"));
+	bl_close(&s);
+	EXPECT_EQ(0, rfl_unload("cbinder"));
+}
+
+TEST_F_TIMEOUT(binder, load_unload_cycles, 300)
+{
+	long before = 0, after;
+	struct bl s, c;
+
+	if (variant->impl == BINDER_C)
+		SKIP(return, "binder_linux has no module_exit: it stays loaded");
+	if (variant->impl == BINDER_RUST)
+		SKIP(return, "the Rust binder is built in");
+	ASSERT_EQ(0, rfl_unload("cbinder"));
+	for (int i = 0; i < 60; i++) {
+		if (i == 10)
+			before = rfl_memfree_kib();
+		ASSERT_EQ(0, rfl_load(MODDIR, "cbinder", ""));
+		ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+		ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+		ASSERT_EQ(0, ping(&c, &s, "cycle", 5));
+		bl_close(&c);
+		bl_close(&s);
+		ASSERT_EQ(0, rfl_unload("cbinder"));
+	}
+	after = rfl_memfree_kib();
+	TH_LOG("MemFree %ld -> %ld KiB", before, after);
+	EXPECT_LT(before - after, 2048);
+}
+
+TEST_F(binder, devices_parameter)
+{
+	struct bl a, b;
+
+	if (variant->impl != CBINDER)
+		SKIP(return, "only cbinder is a module with a devices parameter here");
+	ASSERT_EQ(0, rfl_unload("cbinder"));
+	EXPECT_EQ(-EINVAL, rfl_load(MODDIR, "cbinder", "devices=a/b"));
+	EXPECT_EQ(-EINVAL, rfl_load(MODDIR, "cbinder", "devices=cb1,,cb2"));
+	EXPECT_EQ(-EINVAL, rfl_load(MODDIR, "cbinder", "devices=cb1,cb1"));
+	EXPECT_FALSE(rfl_loaded("cbinder"));
+	ASSERT_EQ(0, rfl_load(MODDIR, "cbinder", "devices=cb1,cb2"));
+	EXPECT_NE(0, access("/dev/cbinder", F_OK));
+	/* Each device has its own context manager. */
+	ASSERT_EQ(0, open_server(&a, "/dev/cb1", MAP_SIZE));
+	ASSERT_EQ(0, open_server(&b, "/dev/cb2", MAP_SIZE));
+	bl_close(&a);
+	bl_close(&b);
+	ASSERT_EQ(0, rfl_unload("cbinder"));
+}
+
+int main(int argc, char **argv)
+{
+	return rfl_harness_main(argc, argv);
+}
