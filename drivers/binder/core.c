@@ -788,6 +788,9 @@ static int cb_deliver_transaction(struct cb_thread *thread,
 		}
 		cb_fail_sender(t, BR_FAILED_REPLY);
 		cb_transaction_discard(t, true);
+		/* A reply has no sender to tell: its reader is the caller. */
+		if (cmd == BR_REPLY)
+			return cb_put_cmd(ptr, BR_FAILED_REPLY, NULL, 0);
 		return 0;
 	}
 	if (cb_put_cmd(ptr, cmd, &tr, sizeof(tr))) {
@@ -1012,7 +1015,7 @@ static void cb_work_discard(struct cb_work *w, bool alive)
 static void cb_thread_release(struct cb_thread *thread, bool alive)
 {
 	struct cb_transaction *t;
-	struct cb_work *w, *tmp;
+	struct cb_work *w;
 
 	list_del(&thread->entry);
 	list_del_init(&thread->waiting_entry);
@@ -1027,7 +1030,12 @@ static void cb_thread_release(struct cb_thread *thread, bool alive)
 	/* The call it made: its reply has nowhere to go. */
 	if (thread->outgoing)
 		thread->outgoing->from = NULL;
-	list_for_each_entry_safe(w, tmp, &thread->todo, entry)
+	/*
+	 * Pop one at a time: discarding a transaction can drop a ref whose
+	 * death item is the next entry, freeing it under a saved cursor.
+	 */
+	while ((w = list_first_entry_or_null(&thread->todo, struct cb_work,
+					     entry)))
 		cb_work_discard(w, alive);
 	if (thread->looper & CB_LOOPER_POLL)
 		wake_up_pollfree(&thread->wait);
@@ -1036,7 +1044,7 @@ static void cb_thread_release(struct cb_thread *thread, bool alive)
 
 static void cb_node_release(struct cb_node *node)
 {
-	struct cb_work *w, *tmp;
+	struct cb_work *w;
 	struct cb_ref *ref;
 
 	/* Hold it while its queued calls go: each drops a tmp ref. */
@@ -1044,7 +1052,8 @@ static void cb_node_release(struct cb_node *node)
 	list_del_init(&node->entry);
 	list_del_init(&node->work.entry);
 	node->proc = NULL;
-	list_for_each_entry_safe(w, tmp, &node->async_todo, entry)
+	while ((w = list_first_entry_or_null(&node->async_todo, struct cb_work,
+					     entry)))
 		cb_work_discard(w, false);
 	node->has_async = false;
 	node->tmp_refs--;
@@ -1065,16 +1074,18 @@ static void cb_proc_release(struct cb_proc *proc)
 	struct cb_thread *thread, *tmp_thread;
 	struct cb_node *node, *tmp_node;
 	struct cb_ref *ref, *tmp_ref;
-	struct cb_work *w, *tmp_w;
+	struct cb_work *w;
 	struct cb_buffer *buffer;
 
 	if (ctx->mgr && ctx->mgr->proc == proc)
 		ctx->mgr = NULL;
 	list_for_each_entry_safe(thread, tmp_thread, &proc->threads, entry)
 		cb_thread_release(thread, false);
-	list_for_each_entry_safe(w, tmp_w, &proc->todo, entry)
+	while ((w = list_first_entry_or_null(&proc->todo, struct cb_work,
+					     entry)))
 		cb_work_discard(w, false);
-	list_for_each_entry_safe(w, tmp_w, &proc->delivered_death, entry)
+	while ((w = list_first_entry_or_null(&proc->delivered_death,
+					     struct cb_work, entry)))
 		cb_work_discard(w, false);
 	/* Delivered one-way buffers hold their node's queue. */
 	list_for_each_entry(buffer, &proc->alloc.buffers, entry) {
@@ -1173,7 +1184,9 @@ static long cb_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	struct cb_thread *thread;
 	long ret = 0;
 
-	mutex_lock(&proc->ctx->lock);
+	/* A task stuck behind another's user copy can still be killed. */
+	if (mutex_lock_killable(&proc->ctx->lock))
+		return -EINTR;
 	thread = cb_get_thread(proc);
 	if (!thread) {
 		ret = -ENOMEM;
