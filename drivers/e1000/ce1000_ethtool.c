@@ -10,6 +10,7 @@
  *                                    ITR = 1302083, the Rust port's value
  */
 #include <linux/ethtool.h>
+#include <linux/linkmode.h>
 
 #include "ce1000.h"
 

@@ -4,6 +4,7 @@
  * filters, interrupt mask and throttling, statistics, link state.
  */
 #include <linux/delay.h>
+#include <linux/ethtool.h>
 #include <linux/iopoll.h>
 
 #include "ce1000.h"

@@ -18,6 +18,7 @@
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/rtnetlink.h>
 
 #include "ce1000.h"
 
@@ -31,8 +32,8 @@ static unsigned int rx_ring_size = CE1000_RING_DEFAULT;
 module_param(rx_ring_size, uint, 0444);
 MODULE_PARM_DESC(rx_ring_size, "RX descriptors, 48..4096, rounded up to 8 (default 256)");
 
-static bool prefetch = true;
-module_param(prefetch, bool, 0444);
+static bool prefetch_param = true;
+module_param_named(prefetch, prefetch_param, bool, 0444);
 MODULE_PARM_DESC(prefetch, "Prefetch in the RX path as mainline e1000 does (default on; at run time: ethtool private flag)");
 
 static unsigned int itr = CE1000_ITR_DEFAULT;
@@ -368,7 +369,7 @@ static int ce1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	INIT_WORK(&ad->reset_task, ce1000_reset_task);
 	ad->tx_ring_size = ce1000_ring_size(tx_ring_size);
 	ad->rx_ring_size = ce1000_ring_size(rx_ring_size);
-	ad->prefetch = prefetch;
+	ad->prefetch = prefetch_param;
 	ad->itr_reg = itr_raw ? itr_raw : ce1000_itr_from_rate(itr);
 
 	/* Managed (pcim): undone after ce1000_remove() or a failed probe. */
