@@ -70,7 +70,8 @@ bind() {
 	done
 	ip -n rfl0 neigh replace $IP1 lladdr $MAC1 dev rflnic0 nud permanent
 	ip -n rfl1 neigh replace $IP0 lladdr $MAC0 dev rflnic1 nud permanent
-	wait_for 10 has_carrier 0 && wait_for 10 has_carrier 1 || fail "no carrier"
+	wait_for 10 has_carrier 0 || fail "no carrier on NIC 0"
+	wait_for 10 has_carrier 1 || fail "no carrier on NIC 1"
 	DRIVER=$1
 }
 
@@ -88,7 +89,7 @@ configure() {
 	[ "${DRIVER:-}" = ce1000 ] || bind ce1000
 	for i in 0 1; do
 		ip netns exec rfl$i ethtool --set-priv-flags rflnic$i \
-			prefetch $pf rust-port-itr $itr
+			prefetch "$pf" rust-port-itr "$itr"
 	done
 }
 
@@ -121,6 +122,7 @@ bench() {
 		for c in $CONFIGS; do
 			configure "$c"
 			s=$(ping_stats) || fail "$c: no ping replies"
+			# shellcheck disable=SC2086 # five numbers
 			set -- $s
 			[ "$1" = "$PINGS" ] || fail "$c: $1 of $PINGS pings answered"
 			tcp=$(tcp_mbit)

@@ -95,7 +95,7 @@
 
 #define MDIC_REG_SHIFT		16
 #define MDIC_PHY_SHIFT		21
-#define MDIC_OP_WRITE		(1 << 26)
+#define MDIC_OP_WRITE		BIT(26)
 #define MDIC_OP_READ		(2 << 26)
 #define MDIC_READY		BIT(28)
 #define MDIC_ERROR		BIT(30)

@@ -10,7 +10,6 @@
  *                                    ITR = 1302083, the Rust port's value
  */
 #include <linux/ethtool.h>
-#include <linux/linkmode.h>
 
 #include "ce1000.h"
 
@@ -30,15 +29,6 @@ static int ce1000_get_link_ksettings(struct net_device *netdev,
 	int speed;
 	bool fd;
 
-	ethtool_link_ksettings_zero_link_mode(ks, supported);
-	ethtool_link_ksettings_add_link_mode(ks, supported, 10baseT_Half);
-	ethtool_link_ksettings_add_link_mode(ks, supported, 10baseT_Full);
-	ethtool_link_ksettings_add_link_mode(ks, supported, 100baseT_Half);
-	ethtool_link_ksettings_add_link_mode(ks, supported, 100baseT_Full);
-	ethtool_link_ksettings_add_link_mode(ks, supported, 1000baseT_Full);
-	ethtool_link_ksettings_add_link_mode(ks, supported, Autoneg);
-	ethtool_link_ksettings_add_link_mode(ks, supported, TP);
-	linkmode_copy(ks->link_modes.advertising, ks->link_modes.supported);
 	ks->base.port = PORT_TP;
 	ks->base.phy_address = PHY_ADDR;
 	ks->base.autoneg = AUTONEG_ENABLE;
@@ -178,9 +168,10 @@ static int ce1000_set_priv_flags(struct net_device *netdev, u32 flags)
 {
 	struct ce1000 *ad = netdev_priv(netdev);
 	bool rust_itr = flags & BIT(CE1000_PF_RUST_ITR);
+	bool was_rust_itr = ad->itr_reg == CE1000_ITR_RUST_PORT;
 
 	WRITE_ONCE(ad->prefetch, flags & BIT(CE1000_PF_PREFETCH));
-	if (rust_itr != (ad->itr_reg == CE1000_ITR_RUST_PORT)) {
+	if (rust_itr != was_rust_itr) {
 		WRITE_ONCE(ad->itr_reg, rust_itr ? CE1000_ITR_RUST_PORT :
 			   ce1000_itr_from_rate(CE1000_ITR_DEFAULT));
 		if (netif_running(netdev))

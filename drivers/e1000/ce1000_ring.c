@@ -143,8 +143,10 @@ void ce1000_configure_rx(struct ce1000 *ad)
 	ce1000_wr(ad, RDTR, 0);
 	ce1000_wr(ad, RADV, 0);
 	ce1000_set_rar(ad, 0, ad->netdev->dev_addr);
+	netif_addr_lock_bh(ad->netdev);
 	ce1000_wr(ad, RCTL, RCTL_BAM | RCTL_BSIZE_2048 | RCTL_SECRC);
 	ce1000_set_rx_mode(ad->netdev);
+	netif_addr_unlock_bh(ad->netdev);
 }
 
 /*
@@ -344,6 +346,8 @@ int ce1000_clean_rx(struct ce1000 *ad, int budget)
 		dma_rmb();
 		errors = d->errors;
 		len = le16_to_cpu(d->length);
+		/* The slot may wait empty for a buffer: no stale DD then. */
+		d->status = 0;
 		skb = b->skb;
 		if (prefetch_on)
 			prefetch(skb->data);
