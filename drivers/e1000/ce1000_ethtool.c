@@ -115,8 +115,9 @@ static int ce1000_get_coalesce(struct net_device *netdev,
 			       struct netlink_ext_ack *extack)
 {
 	struct ce1000 *ad = netdev_priv(netdev);
+	u32 units = ad->itr_reg & 0xffff;
 
-	ec->rx_coalesce_usecs = (ad->itr_reg & 0xffff) * 256 / 1000;
+	ec->rx_coalesce_usecs = DIV_ROUND_CLOSEST(units * 256, 1000);
 	return 0;
 }
 
