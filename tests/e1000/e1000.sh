@@ -16,9 +16,11 @@ MAC0=52:54:00:00:00:01
 MAC1=52:54:00:00:00:02
 FOREIGN_IP=192.0.2.99
 FOREIGN_MAC=02:00:00:00:00:99
-# Bulk transfer size per direction: 64 MiB takes about N s under TCG
-# (see bench/e1000 and drivers/e1000/README.md); RFL_BULK_MIB overrides.
-BULK_MIB=${RFL_BULK_MIB:-64}
+# Bulk transfer per direction: 16 MiB, not the 64 MiB one would like.
+# Under TCG, with other guests on the build host's two cores, iperf3 moved
+# 16..34 Mbit/s between the NICs, so 64 MiB took 16..33 s a direction;
+# RFL_BULK_MIB=64 restores it.
+BULK_MIB=${RFL_BULK_MIB:-16}
 
 # use IMPL: the drivers of NIC 0 and NIC 1.
 use() {
@@ -204,26 +206,32 @@ listening() {
 	ip netns exec "rfl$1" ss -Hltn "sport = :$2" | grep -q .
 }
 
-# bulk FROM TO: BULK_MIB of random bytes over TCP, compared by sha256.
+# bulk FROM TO: the blob over TCP with iperf3 -F (the client sends the
+# file once, the server writes what it receives to a file), compared by
+# sha256. busybox nc is no use here: it quits when its stdin ends, and a
+# background job's stdin is /dev/null.
 bulk() {
 	from=$1 to=$2
-	ip netns exec "rfl$to" sh -c 'busybox nc -l -p 5001 | sha256sum >/tmp/rfl-rx.sum' &
+	rm -f /tmp/rfl-rx
+	ip netns exec "rfl$to" iperf3 -s -1 -F /tmp/rfl-rx >/dev/null 2>&1 &
 	rx=$!
-	wait_for 10 listening "$to" 5001 || fail "no listener in rfl$to"
+	wait_for 10 listening "$to" 5201 || fail "no iperf3 server in rfl$to"
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	ip netns exec "rfl$from" busybox nc "192.0.2.$((to + 1))" 5001 </tmp/rfl-blob ||
-		fail "nc rfl$from -> rfl$to failed"
-	wait $rx || fail "receiver nc in rfl$to failed"
+	ip netns exec "rfl$from" timeout -s KILL 200 iperf3 -c "192.0.2.$((to + 1))" \
+		-F /tmp/rfl-blob >/tmp/rfl-iperf.log 2>&1 ||
+		{ cat /tmp/rfl-iperf.log; fail "iperf3 rfl$from -> rfl$to failed"; }
+	wait $rx || fail "iperf3 server in rfl$to failed"
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	echo "bulk rfl$from -> rfl$to: $BULK_MIB MiB in $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
-	expect_eq "sha256 rfl$from -> rfl$to" "$(cut -d' ' -f1 /tmp/rfl-rx.sum)" "$(cut -d' ' -f1 /tmp/rfl-blob.sum)"
+	expect_eq "sha256 rfl$from -> rfl$to" "$(sha256sum </tmp/rfl-rx | cut -d' ' -f1)" \
+		"$(cut -d' ' -f1 /tmp/rfl-blob.sum)"
 }
 
 t_bulk() {
 	setup "$1"
 	head -c "$((BULK_MIB << 20))" /dev/urandom >/tmp/rfl-blob
 	sha256sum </tmp/rfl-blob >/tmp/rfl-blob.sum
-	trap 'rm -f /tmp/rfl-blob /tmp/rfl-blob.sum /tmp/rfl-rx.sum; teardown' EXIT
+	trap 'rm -f /tmp/rfl-blob /tmp/rfl-blob.sum /tmp/rfl-rx; teardown' EXIT
 	bulk 0 1
 	bulk 1 0
 }
@@ -585,7 +593,7 @@ for impl in ce1000 e1000; do
 		ifdown-inflight unload-traffic; do
 		add $impl $c "t_$(echo "$c" | tr - _)"
 	done
-	add $impl load-cycles t_load_cycles timeout=300
+	add $impl load-cycles t_load_cycles timeout=420
 done
 
-[ "${1:-}" = --lib ] || rfl_main "$@"
+[ -n "${E1000_LIB:-}" ] || rfl_main "$@"
