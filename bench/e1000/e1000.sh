@@ -105,21 +105,32 @@ ping_stats() {
 				  sqrt(v > 0 ? v : 0) }'
 }
 
+listening() {
+	ip netns exec rfl1 ss -Hltn 'sport = :5201' | grep -q .
+}
+
 # tcp_mbit: iperf3 TCP rfl0 -> rfl1, receiver's Mbit/s.
 tcp_mbit() {
 	ip netns exec rfl1 iperf3 -s -1 -D -I /tmp/rfl-bench-iperf.pid >/dev/null 2>&1
-	sleep 0.3
+	wait_for 10 listening || return 0
 	ip netns exec rfl0 iperf3 -c $IP1 -t "$SECONDS_TCP" -f m 2>/dev/null |
 		awk '/receiver/ { print $7 }'
-	[ -e /tmp/rfl-bench-iperf.pid ] && kill "$(cat /tmp/rfl-bench-iperf.pid)" 2>/dev/null
+	pid=$(cat /tmp/rfl-bench-iperf.pid 2>/dev/null) && kill "$pid" 2>/dev/null
 	rm -f /tmp/rfl-bench-iperf.pid
 }
 
 bench() {
 	trap teardown EXIT
 	r=1
+	order=$CONFIGS
 	while [ $r -le $ROUNDS ]; do
-		for c in $CONFIGS; do
+		# Every other round backwards (ABBA): one driver change a round.
+		if [ $((r % 2)) = 0 ]; then
+			order=$(echo "$CONFIGS" | tr ' ' '\n' | sed '1!G;h;$!d')
+		else
+			order=$CONFIGS
+		fi
+		for c in $order; do
 			configure "$c"
 			s=$(ping_stats) || fail "$c: no ping replies"
 			# shellcheck disable=SC2086 # five numbers
