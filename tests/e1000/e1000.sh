@@ -486,7 +486,7 @@ t_coalesce() {
 # the device cuts to 16 bits (56899 units of 256 ns, 14.6 ms).
 t_priv_flags() {
 	setup "$1"
-	need_ce1000 "mainline e1000 has no private flags (prefetch always on, ITR through rx-usecs)"
+	need_ce1000 "mainline e1000 has no private flags (prefetch always on; on the 82540, ITR only through the InterruptThrottleRate parameter)"
 	flags() { n0 ethtool --show-priv-flags rflnic0 | sed -n "s/^$1 *: *//p"; }
 	expect_eq "prefetch at load" "$(flags prefetch)" on
 	n0 ethtool --set-priv-flags rflnic0 prefetch off
