@@ -16,10 +16,10 @@ MAC0=52:54:00:00:00:01
 MAC1=52:54:00:00:00:02
 FOREIGN_IP=192.0.2.99
 FOREIGN_MAC=02:00:00:00:00:99
-# Bulk transfer per direction: 16 MiB, not the 64 MiB one would like.
-# Under TCG, with other guests on the build host's two cores, iperf3 moved
-# 16..34 Mbit/s between the NICs, so 64 MiB took 16..33 s a direction;
-# RFL_BULK_MIB=64 restores it.
+# Bulk transfer per direction: 16 MiB, not 64. Under TCG, with other
+# guests on the build host's two cores, 16 MiB took 8..10 s a direction
+# (all three pairings), so 64 MiB would take 32..40 s; RFL_BULK_MIB=64
+# restores it.
 BULK_MIB=${RFL_BULK_MIB:-16}
 
 # use IMPL: the drivers of NIC 0 and NIC 1.
