@@ -208,6 +208,13 @@ class Boot:
             elif words == ["info-network"]:
                 text = self.qmp.execute("human-monitor-command",
                                         **{"command-line": "info network"})
+            elif (len(words) == 3 and words[0] == "set-link" and
+                  words[1] in ("nic0", "nic1") and words[2] in ("up", "down")):
+                # The hub port's link; QEMU passes it on to the e1000 as a
+                # link status change.
+                self.qmp.execute("set_link", name=words[1],
+                                 up=words[2] == "up")
+                text = ""
             else:
                 raise ValueError(f"unknown request '{request}'")
             for line in text.splitlines():
