@@ -234,6 +234,9 @@ def plot_all(bench, outdir):
          ("config", "engine", "rw", "jobs"), "iops"),
         ("binder", "Binder ping round trip", "microseconds",
          ("threads",), "us_per_roundtrip"),
+        ("e1000", "e1000 ping latency (average per round)", "ms", (),
+         "ping_avg_ms"),
+        ("e1000", "e1000 TCP throughput", "Mbit/s", (), "tcp_mbit_s"),
     ]
     done = []
     for name, title, ylabel, keys, value in charts:
@@ -243,14 +246,14 @@ def plot_all(bench, outdir):
         groups = sorted(data)
         impls = sorted({i for g in groups for i in data[g]})
         series = {i: [data[g].get(i) for g in groups] for i in impls}
-        path = os.path.join(outdir, f"{name}.svg")
+        svg = f"{name}-{value}.svg"
         try:
-            plots.bars(path, title, ylabel, ["/".join(g) for g in groups],
-                       series)
+            plots.bars(os.path.join(outdir, svg), title, ylabel,
+                       ["/".join(g) or name for g in groups], series)
         except ImportError as e:
             print(f"no plots: {e} (the tool root needs python3-matplotlib)")
             return done
-        done.append((title, f"{name}.svg"))
+        done.append((title, svg))
     return done
 
 
