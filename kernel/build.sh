@@ -31,11 +31,7 @@ fi
 
 # One build of a variant at a time: a second run waits, then reuses it.
 mkdir -p "$CACHE/kernel"
-exec 9>"$CACHE/kernel/.lock-$variant"
-if ! flock -n 9; then
-	say "another run is building kernel $variant; waiting for it" >&2
-	flock 9
-fi
+wait_lock "$CACHE/kernel/.lock-$variant" "building kernel $variant"
 if [ -e "$out/.complete" ]; then
 	echo "$out"
 	exit 0

@@ -20,11 +20,7 @@ fi
 mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/rootfs/packages")
 mkdir -p "$CACHE/rootfs" "$CACHE/logs"
 # One build at a time: a second run (another checkout) waits, then uses it.
-exec 9>"$CACHE/rootfs/.lock"
-if ! flock -n 9; then
-	say "another run is building the guest root; waiting for it" >&2
-	flock 9
-fi
+wait_lock "$CACHE/rootfs/.lock" "building the guest root"
 if [ -e "$out/.complete" ]; then
 	echo "$out"
 	exit 0

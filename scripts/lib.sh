@@ -70,3 +70,14 @@ in_root() {
 	unshare --mount --propagation private -- \
 		"$TOP/scripts/enter-root.sh" "$root" "$@"
 }
+
+# wait_lock FILE WHAT: hold an exclusive lock on FILE (fd 9) for the rest of
+# the script, so a second run (another checkout) waits, then reuses the
+# output instead of building it twice. Progress to stderr.
+wait_lock() {
+	exec 9>"$1"
+	if ! flock -n 9; then
+		say "another run is $2; waiting for it" >&2
+		flock 9
+	fi
+}

@@ -22,11 +22,7 @@ fi
 
 mkdir -p "$CACHE/toolroot" "$CACHE/logs"
 # One build at a time: a second run (another checkout) waits, then uses it.
-exec 9>"$CACHE/toolroot/.lock"
-if ! flock -n 9; then
-	say "another run is making the tool root; waiting for it"
-	flock 9
-fi
+wait_lock "$CACHE/toolroot/.lock" "making the tool root"
 [ -e "$root/.complete" ] && exit 0
 # Leftovers of interrupted runs: their mounts died with their namespaces.
 rm -rf "$CACHE"/toolroot/tmp.*
