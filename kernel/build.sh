@@ -19,12 +19,16 @@ for f in $frags; do
 done
 
 toolchain=$( (clang --version | head -n1; rustc --version; bindgen --version) 2>&1)
+# Builds that share source and toolchain can seed each other (see below).
+base=$( (basename "$src"; echo "$toolchain") | sha256sum | cut -c1-12)
 key=$( (basename "$src"; echo "$toolchain"; cat "${files[@]}") | sha256sum | cut -c1-12)
 out=$CACHE/kernel/build-$variant-$key
 mkdir -p "$BUILD"
 ln -sfn "$out" "$BUILD/kernel-$variant"
 ln -sfn "$src" "$BUILD/linux"
 if [ -e "$out/.complete" ]; then
+	# Builds older than seeding lack the stamp that lets them seed.
+	[ -e "$out/.base" ] || echo "$base" >"$out/.base"
 	echo "$out"
 	exit 0
 fi
@@ -41,7 +45,24 @@ fi
 for d in "$CACHE/kernel/build-$variant-"*; do
 	[ "$d" != "$out" ] && [ ! -e "$d/.complete" ] && rm -rf "$d"
 done
+# A variant's first build starts from a copy of a finished build of another
+# variant with the same source and toolchain: Kbuild records which CONFIG_
+# symbols each object depends on, so only what the fragments change is
+# rebuilt (the Rust binder variant: minutes instead of a full build).
+if [ ! -d "$out" ]; then
+	for seed in "$CACHE/kernel/build-"*; do
+		[ -e "$seed/.complete" ] && [ "$(cat "$seed/.base" 2>/dev/null)" = "$base" ] ||
+			continue
+		say "seeding $variant from $(basename "$seed")" >&2
+		rm -rf "$out.tmp"
+		cp -a "$seed" "$out.tmp"
+		rm -rf "$out.tmp/.complete" "$out.tmp/staging"
+		mv "$out.tmp" "$out"
+		break
+	done
+fi
 mkdir -p "$out"
+echo "$base" >"$out/.base"
 log=$out/build.log
 kmake=(make -C "$src" O="$out" ARCH=arm64 LLVM=1 -j"$(nproc)")
 
