@@ -22,7 +22,8 @@ RUNNER = $(IN_ROOT) python3 qemu/runner.py \
 	--kernel $(BUILD)/kernel-$(VARIANT)/arch/arm64/boot/Image \
 	--rootfs $(BUILD)/rootfs --suite $(BUILD)/suite-$(VARIANT) \
 	--state $(BUILD)/state-$(VARIANT) --timeout $(TIMEOUT) \
-	$(if $(filter 1,$(V)),--verbose) $(if $(filter 1,$(FULL)),--append rfl.full=1)
+	$(if $(filter 1,$(V)),--verbose) $(if $(filter 1,$(FULL)),--append rfl.full=1) \
+	$(if $(WITHIN),--append 'rfl.within=$(WITHIN)')
 
 .PHONY: help
 help:
@@ -65,8 +66,19 @@ modules: kernel
 	@$(IN_ROOT) scripts/suite.sh $(VARIANT) >/dev/null
 
 .PHONY: test
+# The Rust binder excludes the C one (a bool in Kconfig), so when the cases
+# chosen include binder/rust_binder/*, they run again in a second boot of the
+# rustbinder kernel (seeded from main's build: about two minutes cold).
 test: modules rootfs
-	@$(RUNNER) --mode test --filter '$(T)' --out $(BUILD)/results-$(VARIANT)
+	@rc=0; \
+	$(RUNNER) --mode test --filter '$(T)' --out $(BUILD)/results-$(VARIANT) || rc=$$?; \
+	if [ '$(VARIANT)' = main ] && \
+	   grep -q '^binder/rust_binder/' $(BUILD)/results-main/results.tsv 2>/dev/null; then \
+		echo 'Second boot: the Rust binder cases on the rustbinder kernel'; \
+		$(MAKE) --no-print-directory test VARIANT=rustbinder \
+			WITHIN='binder/rust_binder/*' || rc=$$?; \
+	fi; \
+	exit $$rc
 
 .PHONY: list
 list: modules rootfs

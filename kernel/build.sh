@@ -51,8 +51,8 @@ done
 # rebuilt (the Rust binder variant: minutes instead of a full build).
 if [ ! -d "$out" ]; then
 	for seed in "$CACHE/kernel/build-"*; do
-		[ -e "$seed/.complete" ] && [ "$(cat "$seed/.base" 2>/dev/null)" = "$base" ] ||
-			continue
+		[ -e "$seed/.complete" ] || continue
+		[ "$(cat "$seed/.base" 2>/dev/null)" = "$base" ] || continue
 		say "seeding $variant from $(basename "$seed")" >&2
 		rm -rf "$out.tmp"
 		cp -a "$seed" "$out.tmp"

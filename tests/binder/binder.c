@@ -72,7 +72,7 @@ FIXTURE_VARIANT_ADD(binder, binder_linux) {
 	.freed_page_mapped = true,	/* on an LRU until the shrinker runs */
 };
 
-/* Not run here: what binder/rust_binder does is an expectation. */
+/* Runs in the second boot of `make test`, on the rustbinder kernel. */
 FIXTURE_VARIANT_ADD(binder, rust_binder) {
 	.impl = BINDER_RUST,
 	.bad_free_errno = 0,
@@ -99,7 +99,7 @@ FIXTURE_SETUP(binder)
 		break;
 	case BINDER_RUST:
 		if (!rfl_loaded("rust_binder"))
-			SKIP(return, "Rust binder is built only in VARIANT=rustbinder");
+			SKIP(return, "Rust binder is built only in VARIANT=rustbinder: make test runs it in a second boot");
 		/* Its devices live in binderfs; the first mount makes them. */
 		if (access("/dev/binderfs/binder", F_OK)) {
 			mkdir("/dev/binderfs", 0755);
