@@ -99,7 +99,7 @@ FIXTURE_SETUP(binder)
 		break;
 	case BINDER_RUST:
 		if (!rfl_loaded("rust_binder"))
-			SKIP(return, "Rust binder is built only in VARIANT=rustbinder: make test runs it in a second boot");
+			SKIP(return, "Rust binder: in make test's second boot (rustbinder)");
 		/* Its devices live in binderfs; the first mount makes them. */
 		if (access("/dev/binderfs/binder", F_OK)) {
 			mkdir("/dev/binderfs", 0755);
