@@ -48,18 +48,25 @@ done
 # A variant's first build starts from a copy of a finished build of another
 # variant with the same source and toolchain: Kbuild records which CONFIG_
 # symbols each object depends on, so only what the fragments change is
-# rebuilt (the Rust binder variant: minutes instead of a full build).
+# rebuilt (the Rust binder variant: minutes instead of a full build). The
+# newest build is the likeliest to differ least (a fragment just edited).
 if [ ! -d "$out" ]; then
-	for seed in "$CACHE/kernel/build-"*; do
-		[ -e "$seed/.complete" ] || continue
-		[ "$(cat "$seed/.base" 2>/dev/null)" = "$base" ] || continue
+	seed=
+	for stamp in "$CACHE"/kernel/build-*/.complete; do
+		[ -e "$stamp" ] || continue
+		d=${stamp%/.complete}
+		[ "$(cat "$d/.base" 2>/dev/null)" = "$base" ] || continue
+		if [ -z "$seed" ] || [ "$stamp" -nt "$seed/.complete" ]; then
+			seed=$d
+		fi
+	done
+	if [ -n "$seed" ]; then
 		say "seeding $variant from $(basename "$seed")" >&2
 		rm -rf "$out.tmp"
 		cp -a "$seed" "$out.tmp"
 		rm -rf "$out.tmp/.complete" "$out.tmp/staging"
 		mv "$out.tmp" "$out"
-		break
-	done
+	fi
 fi
 mkdir -p "$out"
 echo "$base" >"$out/.base"
