@@ -173,7 +173,7 @@ struct cb_ref {
 struct cb_transaction {
 	struct cb_work work;
 	struct cb_thread *from;		/* sync: the sender, waiting */
-	pid_t sender_pid;
+	struct pid *sender_tgid;	/* counted; translated when read */
 	kuid_t sender_euid;
 	struct cb_proc *to_proc;
 	struct cb_thread *to_thread;	/* set once a thread took it */

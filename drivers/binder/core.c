@@ -32,6 +32,8 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
@@ -282,6 +284,12 @@ static void cb_free_buffer(struct cb_proc *proc, struct cb_buffer *buffer)
 }
 
 /* The sender of @t, if it still waits, learns that it failed. */
+static void cb_txn_free(struct cb_transaction *t)
+{
+	put_pid(t->sender_tgid);
+	kfree(t);
+}
+
 static void cb_fail_sender(struct cb_transaction *t, u32 cmd)
 {
 	if (!t->from)
@@ -307,7 +315,7 @@ static void cb_transaction_discard(struct cb_transaction *t, bool alive)
 	}
 	if (t->node)
 		cb_node_tmp_put(t->node);
-	kfree(t);
+	cb_txn_free(t);
 }
 
 /* The target thread of a sync call: one of the target's threads waiting on us. */
@@ -354,7 +362,7 @@ static void cb_transaction(struct cb_thread *thread,
 		target_thread = in->from;
 		if (in->buffer)
 			in->buffer->t = NULL;
-		kfree(in);
+		cb_txn_free(in);
 		err = BR_DEAD_REPLY;
 		if (!target_thread)
 			goto err_free;
@@ -407,7 +415,7 @@ static void cb_transaction(struct cb_thread *thread,
 
 	INIT_LIST_HEAD(&t->work.entry);
 	t->work.type = CB_WORK_TRANSACTION;
-	t->sender_pid = proc->pid;
+	t->sender_tgid = get_pid(task_tgid(current));
 	t->sender_euid = proc->euid;
 	t->to_proc = target;
 	t->buffer = buffer;
@@ -445,7 +453,7 @@ static void cb_transaction(struct cb_thread *thread,
 	return;
 
 err_free:
-	kfree(t);
+	cb_txn_free(t);
 	kfree(tc);
 	if (replying) {
 		/* The caller learns; the replier's part is done. */
@@ -774,7 +782,9 @@ static int cb_deliver_transaction(struct cb_thread *thread,
 	}
 	tr.code = t->code;
 	tr.flags = t->flags;
-	tr.sender_pid = t->from ? t->sender_pid : 0;
+	/* As the reader sees it: 0 if the sender is outside its pid namespace. */
+	if (t->from)
+		tr.sender_pid = pid_nr_ns(t->sender_tgid, task_active_pid_ns(current));
 	tr.sender_euid = from_kuid(current_user_ns(), t->sender_euid);
 	tr.data_size = buffer->data_size;
 	tr.offsets_size = buffer->offsets_size;
@@ -816,7 +826,7 @@ static int cb_deliver_transaction(struct cb_thread *thread,
 	/* One-way: the buffer keeps the node's queue until it is freed. */
 	buffer->async_node = t->node;
 	buffer->t = NULL;
-	kfree(t);
+	cb_txn_free(t);
 	return 0;
 }
 
@@ -1025,7 +1035,7 @@ static void cb_thread_release(struct cb_thread *thread, bool alive)
 		cb_fail_sender(t, BR_DEAD_REPLY);
 		if (t->buffer)
 			t->buffer->t = NULL;
-		kfree(t);
+		cb_txn_free(t);
 	}
 	/* The call it made: its reply has nowhere to go. */
 	if (thread->outgoing)

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -324,6 +325,52 @@ TEST_F(binder, transaction_fields)
 	EXPECT_EQ(0, bl_free(&c, r.tr.data.ptr.buffer));
 	bl_close(&c);
 	bl_close(&s);
+}
+
+/* What the server reads as sender_pid for one call from @c; -1 on error. */
+static pid_t sender_pid_seen(struct bl *c, struct bl *s)
+{
+	struct bl_cmds cmds = {};
+	struct bl_ret r;
+	pid_t pid;
+
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, "p", 1, NULL, 0);
+	if (bl_write(c, &cmds) || expect(s, BR_TRANSACTION, &r))
+		return -1;
+	pid = r.tr.sender_pid;
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
+	if (bl_write(s, &cmds) || expect(s, BR_TRANSACTION_COMPLETE, &r) ||
+	    take_reply(c, &r) || bl_free(c, r.tr.data.ptr.buffer))
+		return -1;
+	return pid;
+}
+
+/*
+ * sender_pid is the caller's tgid as the reader's pid namespace sees it:
+ * the global pid from outside, 0 when the caller is not in the reader's
+ * namespace. Remotes started after unshare() live in a new namespace.
+ */
+TEST_F(binder, sender_pid_in_pid_namespace)
+{
+	struct bl s, c, here;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));	/* outside */
+	if (unshare(CLONE_NEWPID)) {
+		bl_close(&s);
+		ASSERT_EQ(EINVAL, errno);
+		SKIP(return, "kernel without CONFIG_PID_NS");
+	}
+	ASSERT_EQ(0, bl_open_in(&c, bl_remote_start(), self->dev, MAP_SIZE));
+	EXPECT_EQ(c.rem->pid, sender_pid_seen(&c, &s));	/* pid 1 inside */
+	bl_close(&s);
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));	/* inside */
+	EXPECT_EQ(1, sender_pid_seen(&c, &s));
+	ASSERT_EQ(0, bl_open(&here, self->dev, MAP_SIZE));
+	EXPECT_EQ(0, sender_pid_seen(&here, &s));	/* not in its namespace */
+	bl_close(&here);
+	bl_close(&s);
+	bl_close(&c);
 }
 
 /* ---- threads: a server process with loopers, clients in parallel ---- */
