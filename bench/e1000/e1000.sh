@@ -129,6 +129,7 @@ tcp_mbit() {
 
 bench() {
 	trap teardown EXIT
+	echo "PROGRESS bench=e1000 rounds=$ROUNDS" # the host's progress line
 	r=1
 	order=$CONFIGS
 	while [ $r -le $ROUNDS ]; do

@@ -85,6 +85,7 @@ bench_fio() {
 		modprobe "$MOD" $PARAMS
 	done
 	trap unload_all EXIT
+	echo "PROGRESS bench=nullblk rounds=$ROUNDS" # the host's progress line
 	r=1
 	while [ "$r" -le "$ROUNDS" ]; do
 		# Rotate the order: round 1 null_blk cnull rnull, round 2 cnull ...
