@@ -34,6 +34,12 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAPER_SIZE_RATIO = {"semaphore": 1.93, "gpio_pl061": 2.41, "binder": 1.16}
 
 
+def lines_of(path):
+    """The lines of a text file, the file closed again."""
+    with open(path) as f:
+        return f.readlines()
+
+
 def parse_berkeley(out):
     """(text, data, bss) of the first file in `llvm-size -B` output."""
     text, data, bss = (int(x) for x in out.splitlines()[1].split()[:3])
@@ -167,7 +173,7 @@ def render_html(intro, sections, plots):
 
 def module_rows(suite, rel, loads):
     rows = []
-    for line in open(os.path.join(suite, "modules.tsv")):
+    for line in lines_of(os.path.join(suite, "modules.tsv")):
         name, path, size = line.rstrip("\n").split("\t")
         if path.startswith("extra/tests/"):
             continue
@@ -262,7 +268,7 @@ class Runs:
             if not os.path.exists(res):
                 self.failed[(boot, "*")] = "the boot did not finish"
                 continue
-            for line in list(open(res))[1:]:
+            for line in lines_of(res)[1:]:
                 name, status, reason, _ = line.rstrip("\n").split("\t")
                 if name.startswith("runner/"):
                     if status == "fail":
@@ -279,7 +285,7 @@ class Runs:
             path = os.path.join(d, "bench.tsv")
             if not os.path.exists(path):
                 continue
-            for line in open(path):
+            for line in lines_of(path):
                 if "\t" not in line:
                     continue
                 _, kv = parse_bench_line(line)
@@ -486,7 +492,7 @@ def machine():
     """The host the numbers come from."""
     model = "unknown CPU"
     try:
-        for line in open("/proc/cpuinfo"):
+        for line in lines_of("/proc/cpuinfo"):
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
@@ -643,7 +649,7 @@ def differential(tests):
     """Outcome of each case for every implementation of a driver, from the
     results.tsv of `make test`: {driver: (impls, [(case, outcomes)])}."""
     by_driver = collections.defaultdict(dict)
-    for line in list(open(tests))[1:]:
+    for line in lines_of(tests)[1:]:
         name, status, reason, _ = line.rstrip("\n").split("\t")
         parts = name.split("/")
         if len(parts) != 3 or parts[0] in ("runner", "pipeline"):
@@ -692,7 +698,7 @@ def load_tests(paths):
     for p in paths:
         if not os.path.exists(p):
             continue
-        for line in list(open(p))[1:]:
+        for line in lines_of(p)[1:]:
             name = line.split("\t", 1)[0]
             if name not in seen:
                 seen.add(name)
@@ -725,7 +731,7 @@ def main():
                     "(scripts/versions.sh and the project's git revision; "
                     "-dirty: uncommitted changes).", ("what", "version"),
                     [line.rstrip("\n").split(None, 1)
-                     for line in open(vfile) if line.strip()])
+                     for line in lines_of(vfile) if line.strip()])
     scope = f"only bench/{args.only}" if args.only else "every bench program"
     rep.section("Runs", f"This run: {scope}; FULL=1 gives the paper's run "
                 "lengths. Boot outputs (bench.tsv, results.tsv, console.log) "
