@@ -67,6 +67,7 @@ modules: kernel
 
 .PHONY: test
 test: modules rootfs
+	@$(IN_ROOT) python3 bench/tests/run.py
 	@$(RUNNER) --mode test --filter '$(T)' --out $(BUILD)/results-$(VARIANT)
 
 .PHONY: list
