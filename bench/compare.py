@@ -119,8 +119,9 @@ def main():
         boots.append(SECOND_BOOT)
     for variant, only in boots:
         rc = boot(args, variant, os.path.join(new, "runs", variant), only)
-        if rc < 0:
-            sys.exit(f"error: the {variant} boot was stopped (signal {-rc}); "
+        if rc < 0 or rc >= 128:
+            sys.exit(f"error: the {variant} boot was stopped (signal "
+                     f"{-rc if rc < 0 else rc - 128}); "
                      f"the previous report is left as it was; partial "
                      f"results in {new}")
         status[variant] = rc

@@ -44,7 +44,10 @@ def die_with_parent():
 
 
 def raise_on_signal(signum, _frame):
-    raise SystemExit(f"runner stopped by signal {signum}")
+    # 128 + signal, as a shell reports it: `make compare` tells a stopped
+    # run from one whose cases failed.
+    print(f"runner stopped by signal {signum}", file=sys.stderr)
+    raise SystemExit(128 + signum)
 
 
 def behind_root_port(slot, device):
