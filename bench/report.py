@@ -182,6 +182,8 @@ def module_rows(suite, rel, loads):
         load = d.get("load", "not run")
         if load == "ok" and d.get("unload") == "permanent":
             load = "ok (permanent)"
+        elif load == "already-loaded" and d.get("unload") == "permanent":
+            load = "ok (permanent, loaded by an earlier bench)"
         elif load == "ok" and d.get("unload") != "ok":
             load = "unload failed"
         origin = "ours" if path.startswith("extra/") else "mainline"

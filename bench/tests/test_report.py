@@ -87,11 +87,13 @@ class SizeTable(unittest.TestCase):
                 for n in ("cfoo", "rfoo"):
                     f.write(f"{n}\textra/drivers/foo/{n}.ko\t1\n")
             rows = report.module_rows(d, "7.3.0", {
-                "cfoo": {"load": "ok", "unload": "ok"}})
+                "cfoo": {"load": "ok", "unload": "ok"},
+                "rfoo": {"load": "already-loaded", "unload": "permanent"}})
         self.assertEqual([r[:3] for r in rows],
                          [["cfoo", "ours", "C"], ["rfoo", "ours", "Rust"]])
         self.assertEqual(rows[0][4:9], [100, 20, 40, 7, "ok"])
-        self.assertEqual(rows[1][8], "not run")
+        self.assertEqual(rows[1][8],
+                         "ok (permanent, loaded by an earlier bench)")
         # C 160 bytes, Rust 320: ratio 2.00, no paper figure for "foo"
         self.assertEqual(report.pair_rows(rows),
                          [["foo", "cfoo", 160, 7, "rfoo", 320, 9, "2.00",
