@@ -446,9 +446,15 @@ def ratio_range(values):
         f"{nums[0]:.2f}..{nums[-1]:.2f}"
 
 
-def findings(pairs, sem, nullblk, unsafe, binder=None):
+def findings(pairs, sem, nullblk, unsafe, binder=None, e1000=None,
+             binder_sizes=None):
     """Sentences filled from this run's tables; nothing typed in."""
     out = []
+    if binder_sizes:
+        c, r = binder_sizes
+        out.append(f"The Rust binder's objects are {r[5] / c[5]:.2f}x the "
+                   f"size (text+data+bss) of the C binder's (paper: "
+                   f"{PAPER_SIZE_RATIO['binder']:.2f}x).")
     for r in pairs:
         paper = f" (paper: {r[8]}x)" if r[8] != "-" else ""
         out.append(f"{r[4]} is {r[7]}x the size (text+data+bss) of "
@@ -473,6 +479,11 @@ def findings(pairs, sem, nullblk, unsafe, binder=None):
         if rn:
             out.append(f"rnull reaches {rn}x of null_blk's IOPS where it "
                        "can run (no memory backing).")
+    for r in e1000 or []:
+        if r[0] != "e1000" and r[1]:
+            out.append(f"e1000: {r[0]} pings in {r[6]}x the average round "
+                       f"trip of mainline e1000 and moves {r[8]}x its TCP "
+                       "throughput.")
     for r in binder or []:
         if r[1] == "rust_binder" and r[2]:
             out.append(f"Binder ping, {r[0]} thread(s): rust_binder takes "
@@ -645,6 +656,7 @@ def e1000_section(rep, bench, modules, missing=not_run):
                 ("config", "rounds", "min ms", "avg ms", "max ms", "mdev ms",
                  "avg/e1000", "TCP Mbit/s", "TCP/e1000"),
                 rows, numeric=(1, 2, 3, 4, 5, 6, 7, 8))
+    return rows
 
 
 def differential(tests):
@@ -757,7 +769,7 @@ def main():
         ("driver", "C", "size", "debug", "Rust", "size", "debug", "ratio",
          "paper"),
         pair_rows(modules), numeric=(2, 3, 5, 6, 7, 8))
-    rows = mainline_binder_sizes(build)
+    rows = binder_sizes = mainline_binder_sizes(build)
     if rows:
         ratio = rows[1][5] / rows[0][5]
         rep.section(
@@ -807,7 +819,7 @@ def main():
              "abs blocks", "abs fns", "abs impls", "kernel modules used"),
             unsafe, numeric=(2, 3, 4, 5, 6, 7, 8))
     binder = binder_section(rep, bench, modules, missing)
-    e1000_section(rep, bench, modules, missing)
+    e1000 = e1000_section(rep, bench, modules, missing)
     lines = load_tests(args.tests)
     if lines:
         tests = os.path.join(out, "tests.tsv")
@@ -835,7 +847,8 @@ def main():
     rep.section("Findings", f"From this run's numbers; {machine()}: only "
                 "ratios carry over to other machines.", ("finding",),
                 findings(pair_rows(modules), semaphore_rows(bench),
-                         nullblk_rows(bench), unsafe, binder))
+                         nullblk_rows(bench), unsafe, binder, e1000,
+                         binder_sizes))
     os.makedirs(out, exist_ok=True)
     charts = plot_all(bench, out)
     intro = f"{machine()}."
