@@ -263,6 +263,9 @@ class Progress:
     def start(self, case):
         self.case, self.rounds, self.round, self.bench = case, "?", None, ""
         self.impls = []
+        if case and not case.startswith("runner/"):
+            print(f"  [{elapsed(time.monotonic() - self.t0)}] {case}: "
+                  "running", flush=True)
 
     def line(self, text):
         if text.startswith("PROGRESS "):
@@ -377,7 +380,8 @@ def run_cases(args):
                         tmo = float(kv.get("timeout", 120))
                         current = [int(idx), name, kv.get("expect", "none"),
                                    time.monotonic(), []]
-                        progress.start(name)
+                        if args.mode == "compare":
+                            progress.start(name)
                         # The guest enforces the timeout itself; this
                         # margin is for a guest that hangs.
                         deadline = time.monotonic() + tmo + 30

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -224,10 +225,14 @@ class Runner(unittest.TestCase):
                          "exit status 4")
 
     def test_progress_one_line_per_round(self):
-        p = runner.Progress(0)
-        p.start("binder/interleaved/ping")
+        p = runner.Progress(time.monotonic())
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
+            p.start("binder/interleaved/ping")
+            self.assertEqual(out.getvalue(),
+                             "  [0:00] binder/interleaved/ping: running\n")
+            out.truncate(0)
+            out.seek(0)
             p.line("PROGRESS bench=binder rounds=5")
             p.line("RESULT bench=binder impl=cbinder threads=1 round=1 x=1")
             p.line("RESULT bench=binder impl=binder_linux threads=1 round=1")
