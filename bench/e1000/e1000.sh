@@ -155,6 +155,8 @@ bench() {
 	done
 }
 
-case_add compare/e1000/ping-iperf3 bench timeout=900
+t=900
+[ -n "${RFL_FULL:-}" ] && t=3600
+case_add compare/e1000/ping-iperf3 bench timeout=$t
 
 rfl_main "$@"

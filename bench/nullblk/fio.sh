@@ -120,6 +120,9 @@ bench_fio() {
 	done
 }
 
-case_add compare/nullblk/fio bench_fio timeout=1800
+# FULL=1: 10 rounds of 5 driver turns of 8 runs of 10 s, over an hour.
+t=1800
+[ "${RFL_FULL:-}" = 1 ] && t=14400
+case_add compare/nullblk/fio bench_fio timeout=$t
 
 rfl_main "$@"
