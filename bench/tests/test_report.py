@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 import unittest
+import unittest.mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)
@@ -99,6 +100,41 @@ class SizeTable(unittest.TestCase):
         self.assertEqual(report.pair_rows(rows),
                          [["foo", "cfoo", 160, 7, "rfoo", 320, 9, "2.00",
                            "-"]])
+
+    def test_whole_report(self):
+        """main() on the fixture boots: every output file, the failed
+        cells in each, and a non-zero status for the failed bench."""
+        with tempfile.TemporaryDirectory() as d:
+            suite = os.path.join(d, "suite-main")
+            mods = os.path.join(suite, "lib", "modules", "7.3.0", "extra")
+            os.makedirs(mods)
+            self.obj(os.path.join(mods, "cnull.ko"), 10, 0, 0, 0)
+            with open(os.path.join(suite, "modules.tsv"), "w") as f:
+                f.write("cnull\textra/cnull.ko\t1\n")
+            out = os.path.join(d, "report.new")
+            os.makedirs(out)
+            with open(os.path.join(out, "versions.txt"), "w") as f:
+                f.write("rustc     rustc 1.85.1\nproject   git abc-dirty\n")
+            argv = ["report.py", "--suite", suite, "--out", out,
+                    "--tests", os.path.join(FIX, "results.tsv"),
+                    "--run", f"main={FIX}/runs/main",
+                    "--run", f"rustbinder={FIX}/runs/rustbinder"]
+            with contextlib.redirect_stdout(io.StringIO()) as text, \
+                    unittest.mock.patch.object(sys, "argv", argv):
+                rc = report.main()
+            self.assertEqual(rc, 1)
+            self.assertIn("benchmarks that failed: modules (main boot)",
+                          text.getvalue())
+            why = "failed: compare/nullblk/fio: FAIL: fio randread; exit " \
+                "status 1"
+            for name in ("report.md", "report.txt", "index.html"):
+                with open(os.path.join(out, name)) as f:
+                    page = f.read()
+                self.assertIn(why, page, name)
+                self.assertIn("git abc-dirty", page, name)
+                self.assertIn("rust_binder", page, name)
+            with open(os.path.join(out, "index.html")) as f:
+                self.assertIn(f'<td class="failed">{why}</td>', f.read())
 
 
 class Figures(unittest.TestCase):
