@@ -86,9 +86,12 @@ def table(head, rows, numeric=()):
 
 
 def markdown(head, rows):
-    out = ["| " + " | ".join(str(c) for c in head) + " |",
+    def cell(c):
+        # A | in a failure reason would split the cell.
+        return str(c).replace("|", "\\|")
+    out = ["| " + " | ".join(cell(c) for c in head) + " |",
            "|" + "---|" * len(head)]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
 
 

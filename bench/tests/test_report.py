@@ -251,6 +251,12 @@ class Html(unittest.TestCase):
         self.assertNotIn("<b>", page)
 
 
+class Markdown(unittest.TestCase):
+    def test_table(self):
+        self.assertEqual(report.markdown(("a", "b"), [["x|y", 2]]),
+                         "| a | b |\n|---|---|\n| x\\|y | 2 |")
+
+
 class Runner(unittest.TestCase):
     def test_failure_reason(self):
         diag = ["RESULT bench=x impl=a round=1 v=1", "FAIL: fio randread",
