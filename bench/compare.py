@@ -118,7 +118,10 @@ def main():
     if args.only in ("", SECOND_BOOT[1]):
         boots.append(SECOND_BOOT)
     for variant, only in boots:
+        b0 = time.monotonic()
         rc = boot(args, variant, os.path.join(new, "runs", variant), only)
+        with open(os.path.join(new, "runs", variant, "seconds"), "w") as f:
+            f.write(f"{time.monotonic() - b0:.0f}\n")
         if rc < 0 or rc >= 128:
             sys.exit(f"error: the {variant} boot was stopped (signal "
                      f"{-rc if rc < 0 else rc - 128}); "

@@ -267,8 +267,11 @@ class Runs:
 
     def __init__(self, runs):
         self.bench, self.loads, self.notes = [], {}, []
-        self.failed, self.ran = {}, set()
+        self.failed, self.ran, self.seconds = {}, set(), {}
         for boot, d in runs:
+            if os.path.exists(os.path.join(d, "seconds")):
+                self.seconds[boot] = lines_of(os.path.join(d, "seconds"))[0] \
+                    .strip()
             res = os.path.join(d, "results.tsv")
             if not os.path.exists(res):
                 self.failed[(boot, "*")] = "the boot did not finish"
@@ -752,13 +755,15 @@ def main():
     scope = f"only bench/{args.only}" if args.only else "every bench program"
     rep.section("Runs", f"This run: {scope}; FULL=1 gives the paper's run "
                 "lengths. Boot outputs (bench.tsv, results.tsv, console.log) "
-                "are in runs/BOOT/.", ("boot", "bench programs", "outcome"),
-                [[b, " ".join(sorted(d for bb, d in runs.ran if bb == b)),
+                "are in runs/BOOT/.", ("boot", "seconds", "bench programs",
+                                       "outcome"),
+                [[b, runs.seconds.get(b, "-"),
+                  " ".join(sorted(d for bb, d in runs.ran if bb == b)),
                   "; ".join(f"{d}: failed: {w}"
                             for (bb, d), w in sorted(runs.failed.items())
                             if bb == b) or "ok"]
                  for b, _ in (r.split("=", 1) for r in args.run)] +
-                [["-", "-", n] for n in runs.notes])
+                [["-", "-", "-", n] for n in runs.notes], numeric=(1,))
     rep.section(
         "Modules", f"Kernel {rel}; sizes in bytes from llvm-size "
         "(debug = the .debug_* sections); load/unload in the guest.",

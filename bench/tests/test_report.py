@@ -155,6 +155,7 @@ class Figures(unittest.TestCase):
         self.assertEqual(r.missing("e1000"), "not run")
         self.assertEqual(r.missing("binder", "gone"),
                          "failed: the boot did not finish")
+        self.assertEqual(r.seconds, {"rustbinder": "81"})
         impls = {d["impl"] for d in r.bench if d["boot"] == "rustbinder"}
         self.assertEqual(impls, {"rust_binder", "cbinder (rustbinder boot)"})
 
