@@ -119,8 +119,10 @@ def main():
         boots.append(SECOND_BOOT)
     for variant, only in boots:
         b0 = time.monotonic()
-        rc = boot(args, variant, os.path.join(new, "runs", variant), only)
-        with open(os.path.join(new, "runs", variant, "seconds"), "w") as f:
+        out = os.path.join(new, "runs", variant)
+        os.makedirs(out)
+        rc = boot(args, variant, out, only)
+        with open(os.path.join(out, "seconds"), "w") as f:
             f.write(f"{time.monotonic() - b0:.0f}\n")
         if rc < 0 or rc >= 128:
             sys.exit(f"error: the {variant} boot was stopped (signal "
@@ -141,12 +143,16 @@ def main():
     if args.only:
         cmd += ["--only", args.only]
     rc = subprocess.run(cmd).returncode
-    if rc < 0:
-        sys.exit("error: the report generator was stopped")
+    if rc < 0 or not os.path.exists(os.path.join(new, "index.html")):
+        sys.exit(f"error: the report generator did not finish (status {rc});"
+                 f" the previous report is left as it was; this one is in "
+                 f"{new}")
     replace_dir(new, final)
     failed = [v for v, s in status.items() if s]
+    prev = f" (previous: {final}.prev)" if os.path.exists(final + ".prev") \
+        else ""
     print(f"compare: {time.monotonic() - t0:.0f}s; report in {final}"
-          f"/index.html (previous: {final}.prev)")
+          f"/index.html{prev}")
     if failed or rc:
         print("compare: failed: " + ", ".join(
             [f"benchmarks of the {v} boot" for v in failed] +

@@ -290,6 +290,21 @@ class Runner(unittest.TestCase):
         self.assertTrue(lines[1].endswith("round 2/5 done: cbinder"))
 
 
+class ReportDir(unittest.TestCase):
+    def test_replace_keeps_the_previous(self):
+        with tempfile.TemporaryDirectory() as d:
+            final, new = os.path.join(d, "report"), os.path.join(d, "r.new")
+            for path, text in ((final, "old"), (new, "new")):
+                os.makedirs(path)
+                with open(os.path.join(path, "report.md"), "w") as f:
+                    f.write(text)
+            compare.replace_dir(new, final)
+            for path, text in ((final, "new"), (final + ".prev", "old")):
+                with open(os.path.join(path, "report.md")) as f:
+                    self.assertEqual(f.read(), text)
+            self.assertFalse(os.path.exists(new))
+
+
 class Only(unittest.TestCase):
     def test_names(self):
         with tempfile.TemporaryDirectory() as d:
