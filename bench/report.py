@@ -486,7 +486,7 @@ def findings(pairs, sem, nullblk, unsafe, binder=None, e1000=None,
             out.append(f"rnull reaches {rn}x of null_blk's IOPS where it "
                        "can run (no memory backing).")
     for r in e1000 or []:
-        if r[0] != "e1000" and r[1]:
+        if r[0] != "e1000" and r[1] and r[6] != "-":
             out.append(f"e1000: {r[0]} pings in {r[6]}x the average round "
                        f"trip of mainline e1000 and moves {r[8]}x its TCP "
                        "throughput.")
