@@ -29,7 +29,7 @@ RUNNER = $(IN_ROOT) python3 qemu/runner.py \
 help:
 	@echo 'Targets:'
 	@echo '  make test      build what is missing, run every test in QEMU'
-	@echo '  make compare   boot the image, load every module, print the comparison'
+	@echo '  make compare   run the benchmarks (two boots), write build/report/'
 	@echo '  make run       boot to a shell with every module ready to insmod (Ctrl-A x leaves)'
 	@echo '  make list      list the test cases (names driver/implementation/case)'
 	@echo '  make lint      checkpatch on our C, rustfmt on our Rust, shellcheck on scripts'
@@ -45,6 +45,7 @@ help:
 	@echo '  TIMEOUT=S     default per-case timeout in seconds (default 120)'
 	@echo '  V=1           copy the guest console to the terminal'
 	@echo '  FULL=1        make compare: the long benchmark runs (default: quick)'
+	@echo '  ONLY=DRIVER   make compare: only bench/DRIVER (report in build/report-DRIVER)'
 	@echo '  CACHE=DIR     cache directory (default $$XDG_CACHE_HOME or ~/.cache, /rfl-drivers)'
 	@echo '  BUILD=DIR     build outputs (default ./build)'
 	@echo '  DEBIAN_MIRROR=URL  Debian archive (default http://deb.debian.org/debian)'
@@ -70,6 +71,7 @@ modules: kernel
 # chosen include binder/rust_binder/*, they run again in a second boot of the
 # rustbinder kernel (seeded from main's build: about two minutes cold).
 test: modules rootfs
+	@[ -n '$(WITHIN)' ] || $(IN_ROOT) python3 bench/tests/run.py
 	@rc=0; \
 	$(RUNNER) --mode test --filter '$(T)' --out $(BUILD)/results-$(VARIANT) || rc=$$?; \
 	if [ '$(VARIANT)' = main ] && \
@@ -84,12 +86,19 @@ test: modules rootfs
 list: modules rootfs
 	@$(RUNNER) --mode list --filter '$(T)' --out $(BUILD)/list-$(VARIANT)
 
-.PHONY: compare
-compare: modules rootfs
-	@$(RUNNER) --mode compare --out $(BUILD)/compare-$(VARIANT); rc=$$?; \
-	$(IN_ROOT) python3 bench/report.py $(BUILD)/suite-$(VARIANT) \
-		$(BUILD)/compare-$(VARIANT) $(BUILD)/results-$(VARIANT)/results.tsv && \
-		exit $$rc
+.PHONY: compare compare-check
+# ONLY=DRIVER: one bench directory; checked before anything is built.
+ONLY ?=
+COMPARE = $(IN_ROOT) python3 bench/compare.py --build $(BUILD) \
+	--only '$(ONLY)' --timeout $(TIMEOUT) $(if $(filter 1,$(V)),--verbose) \
+	$(if $(filter 1,$(FULL)),--full)
+compare-check:
+	@$(COMPARE) --check
+compare: compare-check modules rootfs
+	@$(if $(filter-out binder,$(ONLY)),,$(MAKE) --no-print-directory \
+		modules VARIANT=rustbinder &&) \
+	$(COMPARE) --git-rev "$$(git describe --always --dirty --abbrev=12 \
+		2>/dev/null || echo unknown)"
 
 .PHONY: run
 run: modules rootfs

@@ -2,13 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 """Print the comparison of the C and Rust builds and write it to a report.
 
-Inputs: the suite share (modules.tsv, the .ko files) and the results
-directory of a `--mode compare` run (results.tsv, bench.tsv). Sizes are
-measured here with llvm-size from the tool root; load outcomes and
-benchmark rounds come from the guest.
+Inputs: the suite share (modules.tsv, the .ko files), the results
+directories of the `--mode compare` boots (results.tsv, bench.tsv; one per
+kernel variant: main, and rustbinder for the Rust binder), and the
+results.tsv of `make test` for the feature matrices. Sizes are measured
+here with llvm-size from the tool root; load outcomes and benchmark rounds
+come from the guest. Writes report.md, report.txt, index.html and the SVG
+plots to --out.
+
+A bench program that failed (non-zero exit, no RESULT lines, a guest that
+hung or died) leaves its cells as "failed: <reason>"; the report is still
+written.
 """
 
+import argparse
 import collections
+import html
 import os
 import statistics
 import subprocess
@@ -25,16 +34,32 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAPER_SIZE_RATIO = {"semaphore": 1.93, "gpio_pl061": 2.41, "binder": 1.16}
 
 
+def lines_of(path):
+    """The lines of a text file, the file closed again."""
+    with open(path) as f:
+        return f.readlines()
+
+
+def parse_berkeley(out):
+    """(text, data, bss) of the first file in `llvm-size -B` output."""
+    text, data, bss = (int(x) for x in out.splitlines()[1].split()[:3])
+    return text, data, bss
+
+
+def parse_sysv_debug(out):
+    """Bytes of the .debug_* sections in `llvm-size -A` output."""
+    return sum(int(line.split()[1]) for line in out.splitlines()
+               if line.startswith(".debug_"))
+
+
 def sizes(ko):
     """text, data, bss (Berkeley, as size(1) prints) and debug bytes."""
     out = subprocess.run(["llvm-size", "--format=berkeley", ko],
                          capture_output=True, text=True, check=True).stdout
-    text, data, bss = (int(x) for x in out.splitlines()[1].split()[:3])
+    text, data, bss = parse_berkeley(out)
     out = subprocess.run(["llvm-size", "--format=sysv", ko],
                          capture_output=True, text=True, check=True).stdout
-    debug = sum(int(line.split()[1]) for line in out.splitlines()
-                if line.startswith(".debug_"))
-    return text, data, bss, debug
+    return text, data, bss, parse_sysv_debug(out)
 
 
 def language(ko):
@@ -61,24 +86,97 @@ def table(head, rows, numeric=()):
 
 
 def markdown(head, rows):
-    out = ["| " + " | ".join(str(c) for c in head) + " |",
+    def cell(c):
+        # A | in a failure reason would split the cell.
+        return str(c).replace("|", "\\|")
+    out = ["| " + " | ".join(cell(c) for c in head) + " |",
            "|" + "---|" * len(head)]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
 
 
 class Report:
+    """Sections (title, note, table) rendered as text, Markdown and HTML
+    from one list, so the three say the same."""
+
     def __init__(self):
-        self.text, self.md = [], []
+        self.sections = []
 
     def section(self, title, note, head, rows, numeric=()):
-        self.text += [f"\n{title}", note, "", table(head, rows, numeric)]
-        self.md += [f"\n## {title}\n", note, "", markdown(head, rows)]
+        self.sections.append((title, note, head, rows, numeric))
+
+    def text(self):
+        out = []
+        for title, note, head, rows, numeric in self.sections:
+            out += [f"\n{title}", note]
+            if head:
+                out += ["", table(head, rows, numeric)]
+        return "\n".join(out)
+
+    def markdown(self, intro, plots):
+        out = ["# Comparison report", "", intro]
+        for title, note, head, rows, _ in self.sections:
+            out += ["", f"## {title}", "", note]
+            if head:
+                out += ["", markdown(head, rows)]
+        if plots:
+            out += ["", "## Plots", ""] + [f"![{t}]({f})" for t, f in plots]
+        return "\n".join(out) + "\n"
+
+    def html(self, intro, plots):
+        return render_html(intro, self.sections, plots)
+
+
+def render_html(intro, sections, plots):
+    """A small self-contained page: the same sections as report.md, each
+    table an HTML table, the plots as <img> links to the SVGs."""
+    e = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           "<title>rfl-drivers comparison report</title>", "<style>",
+           "body{font-family:sans-serif;max-width:75em;margin:1em auto;"
+           "padding:0 1em}",
+           "table{border-collapse:collapse;margin:.5em 0}",
+           "th,td{border:1px solid #bbb;padding:.2em .5em;font-size:90%}",
+           "th{background:#eee}td.n{text-align:right}",
+           "td.failed{background:#fdd}img{max-width:100%}",
+           "</style></head><body>", "<h1>Comparison report</h1>",
+           f"<p>{e(intro)}</p>", "<ul>"]
+    anchors = []
+    for k, (title, *_rest) in enumerate(sections):
+        anchors.append(f"s{k}")
+        out.append(f'<li><a href="#s{k}">{e(title)}</a></li>')
+    if plots:
+        out.append('<li><a href="#plots">Plots</a></li>')
+    out.append("</ul>")
+    for anchor, (title, note, head, rows, numeric) in zip(anchors, sections):
+        out += [f'<h2 id="{anchor}">{e(title)}</h2>', f"<p>{e(note)}</p>"]
+        if not head:
+            continue
+        out.append("<table><tr>" + "".join(f"<th>{e(str(h))}</th>"
+                                           for h in head) + "</tr>")
+        for r in rows:
+            cells = []
+            for j, c in enumerate(r):
+                c = str(c)
+                cls = "failed" if c.startswith(("failed", "FAIL")) else \
+                    "n" if j in numeric else ""
+                cells.append(f'<td class="{cls}">{e(c)}</td>' if cls
+                             else f"<td>{e(c)}</td>")
+            out.append("<tr>" + "".join(cells) + "</tr>")
+        out.append("</table>")
+    if plots:
+        out.append('<h2 id="plots">Plots</h2>')
+        for title, f in plots:
+            out.append(f'<figure><a href="{e(f)}"><img src="{e(f)}" '
+                       f'alt="{e(title)}"></a><figcaption>{e(title)}'
+                       "</figcaption></figure>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
 
 
 def module_rows(suite, rel, loads):
     rows = []
-    for line in open(os.path.join(suite, "modules.tsv")):
+    for line in lines_of(os.path.join(suite, "modules.tsv")):
         name, path, size = line.rstrip("\n").split("\t")
         if path.startswith("extra/tests/"):
             continue
@@ -87,6 +185,8 @@ def module_rows(suite, rel, loads):
         load = d.get("load", "not run")
         if load == "ok" and d.get("unload") == "permanent":
             load = "ok (permanent)"
+        elif load == "already-loaded" and d.get("unload") == "permanent":
+            load = "ok (permanent, loaded by an earlier bench)"
         elif load == "ok" and d.get("unload") != "ok":
             load = "unload failed"
         origin = "ours" if path.startswith("extra/") else "mainline"
@@ -139,12 +239,91 @@ def gpio_pl061_section(rep, modules):
         rows, numeric=(2, 3, 4, 5, 6, 7, 8))
 
 
+def not_run(_driver, _boot="main"):
+    return "not run"
+
+
+def parse_bench_line(line):
+    """(case, {key: value}) of one bench.tsv line: the case name, a tab,
+    the words of a RESULT line after "RESULT "."""
+    case, kv = line.rstrip("\n").split("\t", 1)
+    return case, dict(w.split("=", 1) for w in kv.split() if "=" in w)
+
+
+def bench_dir(case):
+    """The bench directory a compare case comes from, by its name:
+    compare/MODULE/load (bench/modules), compare/DIR/CASE (shell) or
+    DIR/VARIANT/TEST (C, kselftest harness: the fixture is the directory)."""
+    parts = case.split("/")
+    if parts[0] == "compare" and len(parts) == 3:
+        return "modules" if parts[2] == "load" else parts[1]
+    return parts[0]
+
+
+class Runs:
+    """Everything the compare boots left: benchmark rows (each with the
+    "boot" it came from), module load outcomes, and which bench programs
+    failed and why."""
+
+    def __init__(self, runs):
+        self.bench, self.loads, self.notes = [], {}, []
+        self.failed, self.ran, self.seconds = {}, set(), {}
+        for boot, d in runs:
+            if os.path.exists(os.path.join(d, "seconds")):
+                self.seconds[boot] = lines_of(os.path.join(d, "seconds"))[0] \
+                    .strip()
+            res = os.path.join(d, "results.tsv")
+            if not os.path.exists(res):
+                self.failed[(boot, "*")] = "the boot did not finish"
+                continue
+            for line in lines_of(res)[1:]:
+                name, status, reason, _ = line.rstrip("\n").split("\t")
+                if name.startswith("runner/"):
+                    if status == "fail":
+                        self.notes.append(f"{boot} boot: {name} failed: "
+                                          f"{reason or 'see console.log'}")
+                        if name == "runner/boot":
+                            self.failed[(boot, "*")] = reason
+                    continue
+                drv = bench_dir(name)
+                self.ran.add((boot, drv))
+                if status == "fail" and (boot, drv) not in self.failed:
+                    self.failed[(boot, drv)] = \
+                        f"{name}: {reason or 'see console.log'}"
+            path = os.path.join(d, "bench.tsv")
+            if not os.path.exists(path):
+                continue
+            for line in lines_of(path):
+                if "\t" not in line:
+                    continue
+                _, kv = parse_bench_line(line)
+                if "module" in kv:
+                    if boot == "main":
+                        self.loads[kv["module"]] = kv
+                    continue
+                # Rows of other boots: the Rust binder keeps its name, the
+                # rest (cbinder measured again there) say where they ran.
+                if boot != "main" and "impl" in kv and \
+                        kv["impl"] != "rust_binder":
+                    kv["impl"] = f"{kv['impl']} ({boot} boot)"
+                kv["boot"] = boot
+                self.bench.append(kv)
+
+    def failure(self, driver, boot="main"):
+        return self.failed.get((boot, driver)) or self.failed.get((boot, "*"))
+
+    def missing(self, driver, boot="main"):
+        """The cell text of a figure that is not there."""
+        why = self.failure(driver, boot)
+        return f"failed: {why}" if why else "not run"
+
+
 def spread(values):
     return (f"{statistics.median(values):.0f} "
             f"[{min(values):.0f}..{max(values):.0f}]")
 
 
-def semaphore_rows(bench):
+def semaphore_rows(bench, missing=not_run):
     runs = collections.defaultdict(list)
     for d in bench:
         if d.get("bench") == "semaphore":
@@ -153,14 +332,17 @@ def semaphore_rows(bench):
     rows = []
     for threads in sorted({k[0] for k in runs}):
         c, r = runs.get((threads, "csemaphore")), runs.get((threads, "rsemaphore"))
-        if not c or not r:
-            continue
-        rows.append([threads, len(c), spread(c), spread(r),
-                     f"{statistics.median(r) / statistics.median(c):.2f}"])
+        rows.append([threads, len(c or r),
+                     spread(c) if c else missing("semaphore"),
+                     spread(r) if r else missing("semaphore"),
+                     f"{statistics.median(r) / statistics.median(c):.2f}"
+                     if c and r else "-"])
+    if not rows and missing("semaphore") != "not run":
+        rows.append(["-", 0, missing("semaphore"), missing("semaphore"), "-"])
     return rows
 
 
-def nullblk_rows(bench):
+def nullblk_rows(bench, missing=not_run):
     """IOPS per cell, median [min..max], and each driver's ratio to null_blk."""
     runs = collections.defaultdict(list)
     skipped = {}
@@ -179,7 +361,8 @@ def nullblk_rows(bench):
         for impl in ("null_blk", "cnull", "rnull"):
             v = runs.get(cell + (impl,))
             if not v:
-                row.append(skipped.get((cell[0], impl), "not run"))
+                row.append(skipped.get((cell[0], impl),
+                                       missing("nullblk")))
                 if impl != "null_blk":
                     row.append("-")
                 continue
@@ -188,6 +371,9 @@ def nullblk_rows(bench):
                 row.append(f"{statistics.median(v) / statistics.median(ref):.2f}"
                            if ref else "-")
         rows.append(row)
+    if not rows and missing("nullblk") != "not run":
+        m = missing("nullblk")
+        rows.append(["-", "-", "-", "-", 0, m, m, "-", m, "-"])
     return rows
 
 
@@ -266,18 +452,27 @@ def ratio_range(values):
         f"{nums[0]:.2f}..{nums[-1]:.2f}"
 
 
-def findings(pairs, sem, nullblk, unsafe):
+def findings(pairs, sem, nullblk, unsafe, binder=None, e1000=None,
+             binder_sizes=None):
     """Sentences filled from this run's tables; nothing typed in."""
     out = []
+    if binder_sizes:
+        c, r = binder_sizes
+        out.append(f"The Rust binder's objects are {r[5] / c[5]:.2f}x the "
+                   f"size (text+data+bss) of the C binder's (paper: "
+                   f"{PAPER_SIZE_RATIO['binder']:.2f}x).")
     for r in pairs:
         paper = f" (paper: {r[8]}x)" if r[8] != "-" else ""
         out.append(f"{r[4]} is {r[7]}x the size (text+data+bss) of "
                    f"{r[1]}{paper}.")
     for r in sem:
+        if r[4] == "-":
+            continue
         out.append(f"Semaphore round trips with {r[0]} thread(s): "
                    f"rsemaphore runs at {r[4]}x csemaphore's rate "
                    f"(medians of {r[1]} rounds).")
     if nullblk:
+        nullblk = [r for r in nullblk if r[4]]
         c = ratio_range(r[7] for r in nullblk)
         rn = ratio_range(r[9] for r in nullblk)
         if c:
@@ -290,6 +485,20 @@ def findings(pairs, sem, nullblk, unsafe):
         if rn:
             out.append(f"rnull reaches {rn}x of null_blk's IOPS where it "
                        "can run (no memory backing).")
+    for r in e1000 or []:
+        if r[0] != "e1000" and r[1] and r[6] != "-":
+            out.append(f"e1000: {r[0]} pings in {r[6]}x the average round "
+                       f"trip of mainline e1000 and moves {r[8]}x its TCP "
+                       "throughput.")
+    for r in binder or []:
+        if r[1] == "rust_binder" and r[2]:
+            out.append(f"Binder ping, {r[0]} thread(s): rust_binder takes "
+                       f"{r[6]} us a round trip, {r[4]}x binder_linux's "
+                       f"(across boots) and {r[5]}x cbinder's in its own "
+                       "boot (paper: 0.94x).")
+        elif r[1] == "cbinder" and r[2]:
+            out.append(f"Binder ping, {r[0]} thread(s): cbinder takes "
+                       f"{r[6]} us a round trip, {r[4]}x binder_linux's.")
     for r in unsafe:
         if r[1] == "ours" or r[0] in ("rnull", "rust_binder"):
             out.append(f"{r[0]}: {r[3]} unsafe blocks, {r[4]} unsafe fns, "
@@ -302,59 +511,88 @@ def machine():
     """The host the numbers come from."""
     model = "unknown CPU"
     try:
-        for line in open("/proc/cpuinfo"):
+        for line in lines_of("/proc/cpuinfo"):
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
     except OSError:
         pass
     return f"QEMU virt arm64 under TCG on {os.cpu_count()} x {model}"
+
 # The paper's binder ping: seconds for 1M round trips on a Raspberry Pi 4.
 PAPER_BINDER_1M = {"binder_linux": 131.6, "rust_binder": 124.0}
 
 
-def binder_section(rep, bench, modules):
+def binder_section(rep, bench, modules, missing=not_run):
     """Binder ping: median [min..max] microseconds per round trip for each
     implementation, the ratio to the C binder, the paper's figures, and
-    the size of cbinder next to binder_linux."""
+    the size of cbinder next to binder_linux. The Rust binder comes from
+    the second boot (the rustbinder kernel), where cbinder is measured
+    again: its ratio to cbinder there is within one boot."""
     runs = collections.defaultdict(list)
     for d in bench:
         if d.get("bench") == "binder":
             runs[(int(d["threads"]), d["impl"])].append(
                 float(d["us_per_roundtrip"]))
-    if not runs:
+    failed = missing("binder") != "not run" or \
+        missing("binder", "rustbinder") != "not run"
+    if not runs and not failed:
         return
+    second = "cbinder (rustbinder boot)"
+    # impl, the boot it runs in
+    impls = (("cbinder", "main"), ("binder_linux", "main"),
+             ("rust_binder", "rustbinder"), (second, "rustbinder"))
     rows = []
-    for threads in sorted({k[0] for k in runs}):
+    for threads in sorted({k[0] for k in runs}) or [1]:
         base = runs.get((threads, "binder_linux"))
-        for impl in ("cbinder", "binder_linux", "rust_binder"):
+        for impl, boot in impls:
             v = runs.get((threads, impl))
             if not v:
+                if missing("binder", boot) != "not run" or \
+                        impl == "rust_binder":
+                    rows.append([threads, impl, 0, missing("binder", boot),
+                                 "-", "-", "-", "-"])
                 continue
             med = statistics.median(v)
             ratio = f"{med / statistics.median(base):.2f}" if base else "-"
+            # Within one boot: rust_binder against cbinder beside it.
+            peer = runs.get((threads, second if boot != "main"
+                             else "cbinder"))
+            same = f"{med / statistics.median(peer):.2f}" if peer else "-"
             paper = PAPER_BINDER_1M.get(impl) if threads == 1 else None
             rows.append([threads, impl, len(v),
                          f"{med:.1f} [{min(v):.1f}..{max(v):.1f}]", ratio,
-                         f"{med:.1f}",
+                         same, f"{med:.1f}",
                          f"{paper:.1f}" if paper else "-"])
     size = {r[0]: sum(r[4:7]) for r in modules}
     note = ("Client and server processes, 4 KiB mappings, empty "
             "transactions to handle 0; microseconds per round trip, "
             "median [min..max] over interleaved rounds in one boot; "
-            "ratio = median / binder_linux median. 1M s = seconds for the "
-            "paper's 1M round trips at that median; the paper measured C "
-            "131.6 s and Rust 124.0 s on a Raspberry Pi 4 (Rust/C 0.94). "
-            "QEMU TCG: only ratios carry over. The Rust binder runs only "
-            "in the rustbinder kernel, where the C binder does not exist.")
+            "vs binder_linux = median / binder_linux median; vs cbinder = "
+            "median / cbinder median in the same boot. 1M s = seconds for "
+            "the paper's 1M round trips at that median; the paper measured "
+            "C 131.6 s and Rust 124.0 s on a Raspberry Pi 4 (Rust/C 0.94). "
+            "QEMU TCG: only ratios carry over. The Rust binder "
+            "(CONFIG_ANDROID_BINDER_IPC_RUST, built in) excludes the C "
+            "binder, so its figures come from a second boot, of the "
+            "rustbinder kernel, which differs from the main one only in "
+            "the binder config: rust_binder vs binder_linux is a ratio "
+            "across boots, unlike the other ratios of this report; cbinder "
+            "runs in both boots, so 'cbinder (rustbinder boot)' vs "
+            "binder_linux shows the drift between boots, and rust_binder "
+            "vs cbinder is within one boot.")
     if "cbinder" in size and "binder_linux" in size:
         note += (f" Size (text+data+bss): cbinder {size['cbinder']} B, "
                  f"binder_linux {size['binder_linux']} B "
                  f"({size['cbinder'] / size['binder_linux']:.2f}x).")
     rep.section("Binder ping round trips (the paper's binder benchmark)",
-                note, ("threads", "impl", "runs", "us/round trip", "vs C",
-                       "1M s", "paper 1M s"), rows, numeric=(0, 2, 4, 5, 6))
-def e1000_section(rep, bench, modules):
+                note, ("threads", "impl", "runs", "us/round trip",
+                       "vs binder_linux", "vs cbinder", "1M s",
+                       "paper 1M s"), rows, numeric=(0, 2, 4, 5, 6, 7))
+    return rows
+
+
+def e1000_section(rep, bench, modules, missing=not_run):
     """bench/e1000: ping latency and TCP throughput of mainline e1000 and
     ce1000 with its two knobs, medians over rounds, ratios to e1000, and
     which knob explains the paper's C/Rust ping gap."""
@@ -367,21 +605,26 @@ def e1000_section(rep, bench, modules):
         if d.get("bench") == "e1000":
             for k in keys:
                 runs[d["impl"]][k].append(float(d[k]))
-    if "e1000" not in runs:
+    if not runs and missing("e1000") == "not run":
         return
     med = {c: {k: statistics.median(v) for k, v in m.items()}
            for c, m in runs.items()}
-    base = med["e1000"]
+    base = med.get("e1000")
     rows = []
     for c in ("e1000", "ce1000", "ce1000-noprefetch", "ce1000-rustitr"):
         if c not in med:
+            if missing("e1000") != "not run":
+                rows.append([c, 0, missing("e1000"), "", "", "", "-", "",
+                             "-"])
             continue
         m = med[c]
         rows.append([c, len(runs[c]["ping_avg_ms"]),
                      *(f"{m[k]:.3f}" for k in keys[:4]),
-                     f"{m['ping_avg_ms'] / base['ping_avg_ms']:.2f}",
+                     f"{m['ping_avg_ms'] / base['ping_avg_ms']:.2f}"
+                     if base else "-",
                      f"{m['tcp_mbit_s']:.0f}",
-                     f"{m['tcp_mbit_s'] / base['tcp_mbit_s']:.2f}"])
+                     f"{m['tcp_mbit_s'] / base['tcp_mbit_s']:.2f}"
+                     if base else "-"])
     notes = ["Ping rfl0 -> rfl1 and iperf3 TCP between the guest's two NICs; "
              "median over interleaved rounds in one boot; ratio = config / "
              "mainline e1000. QEMU TCG has no cache model: prefetch can only "
@@ -419,13 +662,14 @@ def e1000_section(rep, bench, modules):
                 ("config", "rounds", "min ms", "avg ms", "max ms", "mdev ms",
                  "avg/e1000", "TCP Mbit/s", "TCP/e1000"),
                 rows, numeric=(1, 2, 3, 4, 5, 6, 7, 8))
+    return rows
 
 
 def differential(tests):
     """Outcome of each case for every implementation of a driver, from the
     results.tsv of `make test`: {driver: (impls, [(case, outcomes)])}."""
     by_driver = collections.defaultdict(dict)
-    for line in list(open(tests))[1:]:
+    for line in lines_of(tests)[1:]:
         name, status, reason, _ = line.rstrip("\n").split("\t")
         parts = name.split("/")
         if len(parts) != 3 or parts[0] in ("runner", "pipeline"):
@@ -444,23 +688,82 @@ def differential(tests):
     return out
 
 
-def main():
-    suite, results = sys.argv[1], sys.argv[2]
-    tests = sys.argv[3] if len(sys.argv) > 3 else None
-    rel = os.listdir(os.path.join(suite, "lib", "modules"))[0]
-    loads, bench = {}, []
-    path = os.path.join(results, "bench.tsv")
-    if os.path.exists(path):
-        for line in open(path):
-            _, kv = line.rstrip("\n").split("\t", 1)
-            d = dict(w.split("=", 1) for w in kv.split())
-            if "module" in d:
-                loads[d["module"]] = d
-            else:
-                bench.append(d)
+def mainline_binder_sizes(build):
+    """The paper's binder size pair (Figure 7, 1.16): the C binder's
+    objects in the main kernel build against the Rust binder's in the
+    rustbinder build (built in, so objects rather than a .ko), as
+    [(what, objects, text, data, bss, size)]."""
+    pairs = (("binder_linux (C)", "main", "drivers/android",
+              ("binder.o", "binder_alloc.o")),
+             ("rust_binder (Rust)", "rustbinder", "drivers/android/binder",
+              ("rust_binder_main.o", "rust_binder_events.o")))
+    rows = []
+    for what, variant, sub, objs in pairs:
+        paths = [os.path.join(build, f"kernel-{variant}", sub, o)
+                 for o in objs]
+        if not all(os.path.exists(p) for p in paths):
+            return []
+        tot = [0, 0, 0]
+        for p in paths:
+            tot = [a + b for a, b in zip(tot, sizes(p)[:3])]
+        rows.append([what, " ".join(objs), *tot, sum(tot)])
+    return rows
 
-    modules = module_rows(suite, rel, loads)
+
+def load_tests(paths):
+    """The results.tsv files of `make test` merged into one (a temporary
+    file's path, or None): the first file that has a case wins, so the
+    rustbinder run adds only what main lacks (rust_binder's cases)."""
+    seen, lines = set(), []
+    for p in paths:
+        if not os.path.exists(p):
+            continue
+        for line in lines_of(p)[1:]:
+            name = line.split("\t", 1)[0]
+            if name not in seen:
+                seen.add(name)
+                lines.append(line)
+    return lines
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--suite", required=True, help="suite share (main)")
+    p.add_argument("--run", action="append", default=[],
+                   metavar="BOOT=DIR", help="results of a compare boot")
+    p.add_argument("--tests", action="append", default=[],
+                   help="results.tsv of `make test` (repeatable)")
+    p.add_argument("--out", required=True, help="report directory")
+    p.add_argument("--final", help="where --out is moved to (for links)")
+    p.add_argument("--only", default="", help="the bench directory run")
+    args = p.parse_args()
+    suite, out = args.suite, args.out
+    build = os.path.dirname(os.path.abspath(suite))
+    rel = os.listdir(os.path.join(suite, "lib", "modules"))[0]
+    runs = Runs([r.split("=", 1) for r in args.run])
+    bench, missing = runs.bench, runs.missing
+
+    modules = module_rows(suite, rel, runs.loads)
     rep = Report()
+    vfile = os.path.join(out, "versions.txt")
+    if os.path.exists(vfile):
+        rep.section("Versions", "What this report was made with "
+                    "(scripts/versions.sh and the project's git revision; "
+                    "-dirty: uncommitted changes).", ("what", "version"),
+                    [line.rstrip("\n").split(None, 1)
+                     for line in lines_of(vfile) if line.strip()])
+    scope = f"only bench/{args.only}" if args.only else "every bench program"
+    rep.section("Runs", f"This run: {scope}; FULL=1 gives the paper's run "
+                "lengths. Boot outputs (bench.tsv, results.tsv, console.log) "
+                "are in runs/BOOT/.", ("boot", "seconds", "bench programs",
+                                       "outcome"),
+                [[b, runs.seconds.get(b, "-"),
+                  " ".join(sorted(d for bb, d in runs.ran if bb == b)),
+                  "; ".join(f"{d}: failed: {w}"
+                            for (bb, d), w in sorted(runs.failed.items())
+                            if bb == b) or "ok"]
+                 for b, _ in (r.split("=", 1) for r in args.run)] +
+                [["-", "-", "-", n] for n in runs.notes], numeric=(1,))
     rep.section(
         "Modules", f"Kernel {rel}; sizes in bytes from llvm-size "
         "(debug = the .debug_* sections); load/unload in the guest.",
@@ -474,8 +777,22 @@ def main():
         ("driver", "C", "size", "debug", "Rust", "size", "debug", "ratio",
          "paper"),
         pair_rows(modules), numeric=(2, 3, 5, 6, 7, 8))
+    rows = binder_sizes = mainline_binder_sizes(build)
+    if rows:
+        ratio = rows[1][5] / rows[0][5]
+        rep.section(
+            "Mainline binder sizes, C and Rust (paper's Figure 7)",
+            "Object files of the two kernel builds (the Rust binder is "
+            "built in, so there is no .ko): binder.o + binder_alloc.o of "
+            "binder_linux (main kernel) against rust_binder_main.o + "
+            "rust_binder_events.o (its tracepoints; binder.o has its own) "
+            "of the rustbinder kernel; binderfs and binder_netlink.o left "
+            "out. size = text + data + bss. Rust/C = "
+            f"{ratio:.2f} (paper: {PAPER_SIZE_RATIO['binder']:.2f}).",
+            ("binder", "objects", "text", "data", "bss", "size"), rows,
+            numeric=(2, 3, 4, 5))
     gpio_pl061_section(rep, modules)
-    rows = semaphore_rows(bench)
+    rows = semaphore_rows(bench, missing)
     if rows:
         rep.section(
             "Semaphore round trips per second",
@@ -484,7 +801,7 @@ def main():
             "only the ratio carries over.",
             ("threads", "rounds", "csemaphore", "rsemaphore", "Rust/C"),
             rows, numeric=(0, 1, 4))
-    rows = nullblk_rows(bench)
+    rows = nullblk_rows(bench, missing)
     if rows:
         rep.section(
             "Null block IOPS (paper's RQ2)",
@@ -495,8 +812,7 @@ def main():
             ("config", "engine", "rw", "jobs", "rounds", "null_blk",
              "cnull", "cnull/null_blk", "rnull", "rnull/null_blk"),
             rows, numeric=(3, 4, 7, 9))
-    ksrc = os.path.join(os.environ.get("BUILD", os.path.join(TOP, "build")),
-                        "linux")
+    ksrc = os.path.join(build, "linux")
     unsafe = unsafe_rows(ksrc) if os.path.isdir(ksrc) else []
     if unsafe:
         rep.section(
@@ -510,16 +826,21 @@ def main():
             ("driver", "origin", "files", "blocks", "fns", "impls",
              "abs blocks", "abs fns", "abs impls", "kernel modules used"),
             unsafe, numeric=(2, 3, 4, 5, 6, 7, 8))
-    binder_section(rep, bench, modules)
-    e1000_section(rep, bench, modules)
-    if tests and os.path.exists(tests):
+    binder = binder_section(rep, bench, modules, missing)
+    e1000 = e1000_section(rep, bench, modules, missing)
+    lines = load_tests(args.tests)
+    if lines:
+        tests = os.path.join(out, "tests.tsv")
+        with open(tests, "w") as f:
+            f.write("name\tstatus\treason\tseconds\n" + "".join(lines))
+        src = ", ".join(t for t in args.tests if os.path.exists(t))
         order = {"cnull": 0, "csemaphore": 0, "chello": 0, "cpl061": 0,
                  "cbinder": 0, "ce1000": 0, "rnull": 1, "rsemaphore": 1,
                  "rhello": 1, "rust_binder": 1}
         for driver, impls, rows in features.matrices(TOP, tests, order):
             rep.section(f"Features: {driver}",
                         "Each cell is the outcome of the tests behind the "
-                        f"feature (tests/{driver}/features), from {tests}.",
+                        f"feature (tests/{driver}/features), from {src}.",
                         ("feature", *impls), rows)
         for driver, (impls, cases) in differential(tests).items():
             rows = [[case, *cells,
@@ -527,32 +848,43 @@ def main():
                     for case, cells in cases]
             rep.section(f"Differential tests: {driver}",
                         f"One test program, every implementation; from "
-                        f"{tests}.", ("case", *impls, "same"), rows)
+                        f"{src}.", ("case", *impls, "same"), rows)
     else:
-        rep.text.append(f"\n(no test results at {tests}: run 'make test' "
-                        "for the differential tables)")
+        rep.section("Features", f"No test results at {' '.join(args.tests)}"
+                    ": run 'make test' for the feature matrices.", (), [])
     rep.section("Findings", f"From this run's numbers; {machine()}: only "
                 "ratios carry over to other machines.", ("finding",),
                 findings(pair_rows(modules), semaphore_rows(bench),
-                         nullblk_rows(bench), unsafe))
-    os.makedirs(results, exist_ok=True)
-    charts = plot_all(bench, results)
+                         nullblk_rows(bench), unsafe, binder, e1000,
+                         binder_sizes))
+    os.makedirs(out, exist_ok=True)
+    charts = plot_all(bench, out)
+    intro = f"{machine()}."
+    text = rep.text()
+    print(text)
+    final = args.final or out
     if charts:
-        rep.md.append("\n## Plots\n")
-        rep.md += [f"![{t}]({f})" for t, f in charts]
-        rep.text.append("\nplots: " + " ".join(
-            os.path.join(results, f) for _, f in charts))
-    print("\n".join(rep.text))
-    report = os.path.join(results, "report.md")
-    with open(report, "w") as f:
-        f.write(f"# Comparison report\n\n{machine()}.\n" +
-                "\n".join(rep.md) + "\n")
-    print(f"\nreport: {report}")
-    failed = [r[0] for r in modules if not r[8].startswith("ok")]
-    if failed:
-        print(f"modules that did not load and unload: {' '.join(failed)}")
-        return 1
-    return 0
+        print("\nplots: " + " ".join(os.path.join(final, f)
+                                     for _, f in charts))
+    with open(os.path.join(out, "report.txt"), "w") as f:
+        f.write(text + "\n")
+    with open(os.path.join(out, "report.md"), "w") as f:
+        f.write(rep.markdown(intro, charts))
+    with open(os.path.join(out, "index.html"), "w") as f:
+        f.write(rep.html(intro, charts))
+    print(f"\nreport: {os.path.join(final, 'report.md')}, "
+          f"{os.path.join(final, 'index.html')}")
+    rc = 0
+    if ("main", "modules") in runs.ran:
+        failed = [r[0] for r in modules if not r[8].startswith("ok")]
+        if failed:
+            print("modules that did not load and unload: " + " ".join(failed))
+            rc = 1
+    if runs.failed:
+        print("benchmarks that failed: " + "; ".join(
+            f"{d} ({b} boot): {w}" for (b, d), w in sorted(runs.failed.items())))
+        rc = 1
+    return rc
 
 
 if __name__ == "__main__":

@@ -147,6 +147,11 @@ def rust_files(path):
     return sorted(found)
 
 
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
 def add(a, b):
     return {k: a[k] + b[k] for k in a}
 
@@ -157,7 +162,7 @@ def driver_counts(ksrc, paths):
     drv = {"block": 0, "fn": 0, "impl": 0}
     mods = set()
     for f in files:
-        toks = tokens(open(f, encoding="utf-8").read())
+        toks = tokens(read(f))
         drv = add(drv, count(toks))
         mods |= kernel_modules(toks)
     abst = {"block": 0, "fn": 0, "impl": 0}
@@ -165,7 +170,7 @@ def driver_counts(ksrc, paths):
     for m in sorted(mods):
         base = os.path.join(ksrc, "rust", "kernel", m)
         for f in rust_files(base + ".rs") + rust_files(base):
-            abst = add(abst, count(tokens(open(f, encoding="utf-8").read())))
+            abst = add(abst, count(tokens(read(f))))
         if os.path.exists(base + ".rs") or os.path.isdir(base):
             found.append(m)
     return drv, abst, found, files

@@ -44,7 +44,10 @@ def die_with_parent():
 
 
 def raise_on_signal(signum, _frame):
-    raise SystemExit(f"runner stopped by signal {signum}")
+    # 128 + signal, as a shell reports it: `make compare` tells a stopped
+    # run from one whose cases failed.
+    print(f"runner stopped by signal {signum}", file=sys.stderr)
+    raise SystemExit(128 + signum)
 
 
 def behind_root_port(slot, device):
@@ -238,6 +241,64 @@ class Boot:
             c.close()
 
 
+def elapsed(seconds):
+    m, s = divmod(int(seconds), 60)
+    return f"{m}:{s:02d}"
+
+
+def kv_words(text):
+    """{key: value} of the key=value words of a line."""
+    return dict(w.split("=", 1) for w in text.split() if "=" in w)
+
+
+class Progress:
+    """One terminal line per benchmark round, from the lines a bench
+    program sends while it runs: `PROGRESS bench=B rounds=N` once, then
+    its RESULT lines (bench=B impl=I round=K ...)."""
+
+    def __init__(self, t0):
+        self.t0 = t0
+        self.start(None)
+
+    def start(self, case):
+        self.case, self.rounds, self.round, self.bench = case, "?", None, ""
+        self.impls = []
+        if case and not case.startswith("runner/"):
+            print(f"  [{elapsed(time.monotonic() - self.t0)}] {case}: "
+                  "running", flush=True)
+
+    def line(self, text):
+        if text.startswith("PROGRESS "):
+            self.rounds = kv_words(text).get("rounds", "?")
+        elif text.startswith("RESULT "):
+            kv = kv_words(text)
+            if "round" not in kv or "impl" not in kv:
+                return
+            if self.round is not None and kv["round"] != self.round:
+                self.flush()
+            self.round, self.bench = kv["round"], kv.get("bench", "")
+            if kv["impl"] not in self.impls:
+                self.impls.append(kv["impl"])
+
+    def flush(self):
+        if self.round is None:
+            return
+        print(f"  [{elapsed(time.monotonic() - self.t0)}] {self.bench} "
+              f"round {self.round}/{self.rounds} done: "
+              f"{', '.join(self.impls)}", flush=True)
+        self.round, self.impls = None, []
+
+
+def failure_reason(diag):
+    """Why a case failed, in a few words, from its output: the guest
+    runner's verdict (timeout, exit status) and the first FAIL line."""
+    why = [d for d in diag if d.startswith(("killed after", "exit status",
+                                            "kernel log splat"))]
+    fail = [d for d in diag if d.startswith(("FAIL", "# FAIL", "not ok"))
+            or "Expected" in d]
+    return "; ".join(fail[:1] + why[-1:])[:200]
+
+
 class Results:
     def __init__(self, out_dir):
         self.rows = []
@@ -281,6 +342,7 @@ def run_cases(args):
     console_log = open(os.path.join(args.out, "console.log"), "wb")
     start, plan, boots = 1, None, 0
     t0 = time.monotonic()
+    progress = Progress(t0)
     boot = None
     try:
         while plan is None or start <= plan:
@@ -318,6 +380,8 @@ def run_cases(args):
                         tmo = float(kv.get("timeout", 120))
                         current = [int(idx), name, kv.get("expect", "none"),
                                    time.monotonic(), []]
+                        if args.mode == "compare":
+                            progress.start(name)
                         # The guest enforces the timeout itself; this
                         # margin is for a guest that hangs.
                         deadline = time.monotonic() + tmo + 30
@@ -325,6 +389,8 @@ def run_cases(args):
                             deadline = time.monotonic() + tmo
                     elif line.startswith("# ") and current:
                         current[4].append(line[2:])
+                        if args.mode == "compare":
+                            progress.line(line[2:])
                     elif line.startswith(("ok ", "not ok ")) and current:
                         status = "fail" if line.startswith("not") else "pass"
                         reason = ""
@@ -334,11 +400,20 @@ def run_cases(args):
                                 "no reason given"
                         elif " # " in line:
                             reason = line.split(" # ", 1)[1].strip()
+                        progress.flush()
+                        found = [d for d in current[4]
+                                 if d.startswith("RESULT ")]
+                        if args.mode == "compare" and status == "fail" \
+                                and not reason:
+                            reason = failure_reason(current[4])
+                        elif args.mode == "compare" and status == "pass" \
+                                and not found and \
+                                not current[1].startswith("runner/"):
+                            status, reason = "fail", "no RESULT lines"
                         results.add(current[1], status, reason,
                                     time.monotonic() - current[3], current[4])
-                        for d in current[4]:
-                            if d.startswith("RESULT "):
-                                bench.write(f"{current[1]}\t{d[7:]}\n")
+                        for d in found:
+                            bench.write(f"{current[1]}\t{d[7:]}\n")
                         bench.flush()
                         start = current[0] + 1
                         current = None
@@ -363,6 +438,11 @@ def run_cases(args):
                             ["last console lines:"] + tail)
                 break
             idx, name, expect, started, diag = current
+            progress.flush()
+            for d in diag:
+                if d.startswith("RESULT "):
+                    bench.write(f"{name}\t{d[7:]}\n")
+            bench.flush()
             if expect == "hang" and not died:
                 results.add(name, "pass",
                             "hang caught, as this self-test expects",
@@ -418,6 +498,8 @@ def main():
                    help="copy the guest console to the terminal")
     p.add_argument("--append", action="append", default=[],
                    help="extra kernel command line words")
+    p.add_argument("--only", default="",
+                   help="compare: only the bench programs of bench/ONLY/")
     args = p.parse_args()
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, raise_on_signal)
@@ -427,6 +509,13 @@ def main():
             sys.exit(f"error: {path} is missing; 'make modules rootfs' builds it")
     if args.mode == "run":
         return run_interactive(args)
+    if args.only:
+        bench = os.path.join(args.suite, "bench")
+        valid = sorted(d for d in os.listdir(bench) if d != "lib")
+        if args.only not in valid:
+            sys.exit(f"error: ONLY={args.only}: no such benchmark; "
+                     f"valid names: {' '.join(valid)}")
+        args.append.append(f"rfl.only={args.only}")
     args.append += [f"rfl.filter={args.filter}", f"rfl.timeout={args.timeout}"]
     try:
         return run_cases(args)

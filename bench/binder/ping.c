@@ -272,6 +272,8 @@ static void rounds_of(struct __test_metadata *_metadata, int rounds,
 	if (getenv("RFL_BINDER_TRIPS"))	/* by hand: a shorter run */
 		trips = atol(getenv("RFL_BINDER_TRIPS"));
 	fprintf(stderr, "# %d rounds of %ld round trips\n", rounds, trips);
+	/* For the host's progress line (qemu/runner.py). */
+	fprintf(stderr, "PROGRESS bench=binder rounds=%d\n", rounds);
 	for (int r = 1; r <= rounds; r++) {
 		for (size_t n = 0; n < ARRAY_SIZE(threads); n++) {
 			/* Rotate who goes first, so no one always warms up the others. */

@@ -129,6 +129,7 @@ tcp_mbit() {
 
 bench() {
 	trap teardown EXIT
+	echo "PROGRESS bench=e1000 rounds=$ROUNDS" # the host's progress line
 	r=1
 	order=$CONFIGS
 	while [ $r -le $ROUNDS ]; do
@@ -154,6 +155,8 @@ bench() {
 	done
 }
 
-case_add compare/e1000/ping-iperf3 bench timeout=900
+t=900
+[ -n "${RFL_FULL:-}" ] && t=3600
+case_add compare/e1000/ping-iperf3 bench timeout=$t
 
 rfl_main "$@"

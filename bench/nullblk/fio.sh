@@ -74,8 +74,10 @@ unload_all() {
 }
 
 bench_fio() {
-	# Quick: numjobs 1 only, half a second a run; FULL=1: every cell, 10 s.
-	ROUNDS=5 RUNTIME=500ms JOBS=1
+	# Quick: 3 rounds, numjobs 1 only, half a second a run (about a minute
+	# a round under TCG; make compare must stay under 15 minutes);
+	# FULL=1: 10 rounds, every cell, 10 s.
+	ROUNDS=3 RUNTIME=500ms JOBS=1
 	[ "${RFL_FULL:-}" = 1 ] && ROUNDS=10 RUNTIME=10 JOBS="1 2"
 	impls="null_blk cnull rnull"
 	for impl in $impls; do
@@ -85,6 +87,7 @@ bench_fio() {
 		modprobe "$MOD" $PARAMS
 	done
 	trap unload_all EXIT
+	echo "PROGRESS bench=nullblk rounds=$ROUNDS" # the host's progress line
 	r=1
 	while [ "$r" -le "$ROUNDS" ]; do
 		# Rotate the order: round 1 null_blk cnull rnull, round 2 cnull ...
@@ -117,6 +120,9 @@ bench_fio() {
 	done
 }
 
-case_add compare/nullblk/fio bench_fio timeout=1800
+# FULL=1: 10 rounds of 5 driver turns of 8 runs of 10 s, over an hour.
+t=1800
+[ "${RFL_FULL:-}" = 1 ] && t=14400
+case_add compare/nullblk/fio bench_fio timeout=$t
 
 rfl_main "$@"

@@ -119,6 +119,8 @@ TEST_F_TIMEOUT(semaphore, roundtrips, 600)
 		rounds = 10;
 		seconds = 5.0;
 	}
+	/* For the host's progress line (qemu/runner.py). */
+	fprintf(stderr, "PROGRESS bench=semaphore rounds=%d\n", rounds);
 	for (int r = 1; r <= rounds; r++) {
 		for (size_t n = 0; n < ARRAY_SIZE(threads); n++) {
 			/* Alternate which twin goes first, so neither always warms the other. */

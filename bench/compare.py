@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""`make compare`: boot the main kernel and run the bench programs, boot
+the rustbinder kernel and run the binder bench there (the Rust binder is
+built in and excludes the C binder), then write the report.
+
+The report goes to a new directory next to the final one (NAME.new) and
+is moved into place only when every boot has run to its end: an
+interrupted run never replaces a previous report, and the previous one is
+kept as NAME.prev. NAME is BUILD/report, or BUILD/report-DRIVER with
+ONLY=DRIVER (a partial run never replaces the full report either).
+
+Exit status: non-zero when a benchmark or a boot failed (the report is
+still written, with those cells marked failed) or on bad arguments.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The second boot: variant, the bench directory it runs.
+SECOND_BOOT = ("rustbinder", "binder")
+
+
+def bench_names(top=TOP):
+    """Bench directories: those with a program (*.sh or *.c) in them."""
+    names = []
+    for d in sorted(os.listdir(os.path.join(top, "bench"))):
+        path = os.path.join(top, "bench", d)
+        if os.path.isdir(path) and any(f.endswith((".sh", ".c"))
+                                       for f in os.listdir(path)):
+            names.append(d)
+    return names
+
+
+def check_only(only, top=TOP):
+    """None if @only is empty or a bench directory, else the error text."""
+    valid = bench_names(top)
+    if not only or only in valid:
+        return None
+    return (f"ONLY={only}: no benchmark by that name; valid names: "
+            f"{' '.join(valid)}")
+
+
+def boot(args, variant, out, only):
+    """One runner boot in compare mode; its exit status (negative: killed
+    by that signal)."""
+    build = args.build
+    cmd = [sys.executable, os.path.join(TOP, "qemu", "runner.py"),
+           "--mode", "compare",
+           "--kernel", f"{build}/kernel-{variant}/arch/arm64/boot/Image",
+           "--rootfs", f"{build}/rootfs", "--suite", f"{build}/suite-{variant}",
+           "--state", f"{build}/state-{variant}",
+           "--timeout", str(args.timeout), "--out", out]
+    if only:
+        cmd += ["--only", only]
+    if args.verbose:
+        cmd.append("--verbose")
+    if args.full:
+        cmd += ["--append", "rfl.full=1"]
+    print(f"== boot: {variant} kernel"
+          f"{', bench/' + only if only else ', every bench'}", flush=True)
+    return subprocess.run(cmd).returncode
+
+
+def versions(args):
+    out = subprocess.run([os.path.join(TOP, "scripts", "versions.sh")],
+                         capture_output=True, text=True).stdout
+    lines = out.splitlines()
+    for variant in ("main", SECOND_BOOT[0]):
+        kdir = os.path.join(args.build, f"kernel-{variant}")
+        rel = os.path.join(kdir, "include", "config", "kernel.release")
+        if os.path.exists(rel):
+            lines.append(f"{variant:<9} {open(rel).read().strip()} "
+                         f"({os.path.basename(os.path.realpath(kdir))})")
+    lines.append(f"{'project':<9} git {args.git_rev or 'unknown'}")
+    return "\n".join(lines) + "\n"
+
+
+def replace_dir(new, final):
+    """Move @new to @final, keeping the old @final as @final.prev."""
+    prev = final + ".prev"
+    if os.path.exists(final):
+        shutil.rmtree(prev, ignore_errors=True)
+        os.rename(final, prev)
+    os.rename(new, final)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--build", required=True)
+    p.add_argument("--only", default="")
+    p.add_argument("--full", action="store_true")
+    p.add_argument("--timeout", type=int, default=120)
+    p.add_argument("--verbose", action="store_true")
+    p.add_argument("--git-rev", default="")
+    p.add_argument("--check", action="store_true",
+                   help="only check ONLY and exit")
+    args = p.parse_args()
+    err = check_only(args.only)
+    if err:
+        sys.exit(f"error: {err}")
+    if args.check:
+        return 0
+    final = os.path.join(args.build, "report" +
+                         (f"-{args.only}" if args.only else ""))
+    new = final + ".new"
+    shutil.rmtree(new, ignore_errors=True)
+    os.makedirs(os.path.join(new, "runs"))
+    t0 = time.monotonic()
+    status = {}
+    boots = [("main", args.only)]
+    if args.only in ("", SECOND_BOOT[1]):
+        boots.append(SECOND_BOOT)
+    for variant, only in boots:
+        b0 = time.monotonic()
+        out = os.path.join(new, "runs", variant)
+        os.makedirs(out)
+        rc = boot(args, variant, out, only)
+        with open(os.path.join(out, "seconds"), "w") as f:
+            f.write(f"{time.monotonic() - b0:.0f}\n")
+        if rc < 0 or rc >= 128:
+            sys.exit(f"error: the {variant} boot was stopped (signal "
+                     f"{-rc if rc < 0 else rc - 128}); "
+                     f"the previous report is left as it was; partial "
+                     f"results in {new}")
+        status[variant] = rc
+    with open(os.path.join(new, "versions.txt"), "w") as f:
+        f.write(versions(args))
+    cmd = [sys.executable, os.path.join(TOP, "bench", "report.py"),
+           "--suite", os.path.join(args.build, "suite-main"),
+           "--tests", os.path.join(args.build, "results-main", "results.tsv"),
+           "--tests", os.path.join(args.build, f"results-{SECOND_BOOT[0]}",
+                                   "results.tsv"),
+           "--out", new, "--final", final]
+    for variant, _ in boots:
+        cmd += ["--run", f"{variant}={os.path.join(new, 'runs', variant)}"]
+    if args.only:
+        cmd += ["--only", args.only]
+    rc = subprocess.run(cmd).returncode
+    if rc < 0 or not os.path.exists(os.path.join(new, "index.html")):
+        sys.exit(f"error: the report generator did not finish (status {rc});"
+                 f" the previous report is left as it was; this one is in "
+                 f"{new}")
+    replace_dir(new, final)
+    failed = [v for v, s in status.items() if s]
+    prev = f" (previous: {final}.prev)" if os.path.exists(final + ".prev") \
+        else ""
+    print(f"compare: {time.monotonic() - t0:.0f}s; report in {final}"
+          f"/index.html{prev}")
+    if failed or rc:
+        print("compare: failed: " + ", ".join(
+            [f"benchmarks of the {v} boot" for v in failed] +
+            (["the report (see above)"] if rc else [])))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,323 @@
+# SPDX-License-Identifier: GPL-2.0
+"""bench/report.py, features.py, compare.py and the compare side of
+qemu/runner.py on fixtures whose answers are worked out by hand (in the
+comments next to each assertion)."""
+
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import unittest.mock
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BENCH = os.path.dirname(HERE)
+TOP = os.path.dirname(BENCH)
+FIX = os.path.join(HERE, "fixtures")
+sys.path[:0] = [BENCH, os.path.join(TOP, "qemu")]
+import compare  # noqa: E402
+import features  # noqa: E402
+import report  # noqa: E402
+import runner  # noqa: E402
+
+BERKELEY = """   text	   data	    bss	    dec	    hex	filename
+   1234	     56	      8	   1298	    512	cfoo.ko
+"""
+SYSV = """cfoo.ko  :
+section              size   addr
+.text                1000      0
+.init.text            234      0
+.data                  56      0
+.bss                    8      0
+.debug_info           300      0
+.debug_str             45      0
+.comment               20      0
+Total                1863
+"""
+
+
+class Parsing(unittest.TestCase):
+    def test_llvm_size_output(self):
+        self.assertEqual(report.parse_berkeley(BERKELEY), (1234, 56, 8))
+        # .debug_info + .debug_str; .comment is not debug
+        self.assertEqual(report.parse_sysv_debug(SYSV), 345)
+
+    def test_bench_line(self):
+        case, kv = report.parse_bench_line(
+            "compare/nullblk/fio\tbench=nullblk impl=cnull config=backed "
+            "engine=psync rw=randread jobs=1 round=2 iops=12345.5\n")
+        self.assertEqual(case, "compare/nullblk/fio")
+        self.assertEqual(kv["impl"], "cnull")
+        self.assertEqual(kv["iops"], "12345.5")
+        self.assertEqual(len(kv), 8)
+
+    def test_bench_dir(self):
+        self.assertEqual(report.bench_dir("compare/rnull_mod/load"), "modules")
+        self.assertEqual(report.bench_dir("compare/e1000/ping-iperf3"), "e1000")
+        self.assertEqual(report.bench_dir("binder/interleaved/ping"), "binder")
+
+
+@unittest.skipUnless(shutil.which("llvm-mc") and shutil.which("llvm-size"),
+                     "needs llvm-mc and llvm-size (the tool root has them)")
+class SizeTable(unittest.TestCase):
+    """Modules assembled with known section sizes, measured by the same
+    code as the report's size tables."""
+
+    def obj(self, path, text, data, bss, debug, rust=False):
+        sym = "_RNvCs1_4rfoo4main" if rust else "cfoo_main"
+        src = (f".text\n.globl {sym}\n{sym}:\n.space {text}\n"
+               f".data\n.space {data}\n.bss\n.zero {bss}\n"
+               f'.section .debug_info,"",@progbits\n.space {debug}\n')
+        subprocess.run(["llvm-mc", "-filetype=obj",
+                        "-triple=aarch64-linux-gnu", "-o", path, "-"],
+                       input=src, text=True, check=True)
+
+    def test_sizes_and_twins(self):
+        with tempfile.TemporaryDirectory() as d:
+            mods = os.path.join(d, "lib", "modules", "7.3.0", "extra",
+                                "drivers", "foo")
+            os.makedirs(mods)
+            self.obj(os.path.join(mods, "cfoo.ko"), 100, 20, 40, 7)
+            self.obj(os.path.join(mods, "rfoo.ko"), 200, 40, 80, 9, True)
+            self.assertEqual(report.sizes(os.path.join(mods, "cfoo.ko")),
+                             (100, 20, 40, 7))
+            with open(os.path.join(d, "modules.tsv"), "w") as f:
+                for n in ("cfoo", "rfoo"):
+                    f.write(f"{n}\textra/drivers/foo/{n}.ko\t1\n")
+            rows = report.module_rows(d, "7.3.0", {
+                "cfoo": {"load": "ok", "unload": "ok"},
+                "rfoo": {"load": "already-loaded", "unload": "permanent"}})
+        self.assertEqual([r[:3] for r in rows],
+                         [["cfoo", "ours", "C"], ["rfoo", "ours", "Rust"]])
+        self.assertEqual(rows[0][4:9], [100, 20, 40, 7, "ok"])
+        self.assertEqual(rows[1][8],
+                         "ok (permanent, loaded by an earlier bench)")
+        # C 160 bytes, Rust 320: ratio 2.00, no paper figure for "foo"
+        self.assertEqual(report.pair_rows(rows),
+                         [["foo", "cfoo", 160, 7, "rfoo", 320, 9, "2.00",
+                           "-"]])
+
+    def test_whole_report(self):
+        """main() on the fixture boots: every output file, the failed
+        cells in each, and a non-zero status for the failed bench."""
+        with tempfile.TemporaryDirectory() as d:
+            suite = os.path.join(d, "suite-main")
+            mods = os.path.join(suite, "lib", "modules", "7.3.0", "extra")
+            os.makedirs(mods)
+            self.obj(os.path.join(mods, "cnull.ko"), 10, 0, 0, 0)
+            with open(os.path.join(suite, "modules.tsv"), "w") as f:
+                f.write("cnull\textra/cnull.ko\t1\n")
+            out = os.path.join(d, "report.new")
+            os.makedirs(out)
+            with open(os.path.join(out, "versions.txt"), "w") as f:
+                f.write("rustc     rustc 1.85.1\nproject   git abc-dirty\n")
+            argv = ["report.py", "--suite", suite, "--out", out,
+                    "--tests", os.path.join(FIX, "results.tsv"),
+                    "--run", f"main={FIX}/runs/main",
+                    "--run", f"rustbinder={FIX}/runs/rustbinder"]
+            with contextlib.redirect_stdout(io.StringIO()) as text, \
+                    unittest.mock.patch.object(sys, "argv", argv):
+                rc = report.main()
+            self.assertEqual(rc, 1)
+            self.assertIn("benchmarks that failed: modules (main boot)",
+                          text.getvalue())
+            why = "failed: compare/nullblk/fio: FAIL: fio randread; exit " \
+                "status 1"
+            for name in ("report.md", "report.txt", "index.html"):
+                with open(os.path.join(out, name)) as f:
+                    page = f.read()
+                self.assertIn(why, page, name)
+                self.assertIn("git abc-dirty", page, name)
+                self.assertIn("rust_binder", page, name)
+            with open(os.path.join(out, "index.html")) as f:
+                self.assertIn(f'<td class="failed">{why}</td>', f.read())
+
+
+class Figures(unittest.TestCase):
+    def setUp(self):
+        self.runs = report.Runs([
+            ("main", os.path.join(FIX, "runs", "main")),
+            ("rustbinder", os.path.join(FIX, "runs", "rustbinder")),
+            ("gone", os.path.join(FIX, "runs", "no-such-boot"))])
+
+    def test_runs(self):
+        r = self.runs
+        self.assertEqual(r.loads["rnull_mod"]["load"], "failed")
+        self.assertEqual(r.missing("nullblk"),
+                         "failed: compare/nullblk/fio: FAIL: fio randread; "
+                         "exit status 1")
+        self.assertEqual(r.missing("modules"),
+                         "failed: compare/rnull_mod/load: exit status 1")
+        self.assertEqual(r.missing("e1000"), "not run")
+        self.assertEqual(r.missing("binder", "gone"),
+                         "failed: the boot did not finish")
+        self.assertEqual(r.seconds, {"rustbinder": "81"})
+        impls = {d["impl"] for d in r.bench if d["boot"] == "rustbinder"}
+        self.assertEqual(impls, {"rust_binder", "cbinder (rustbinder boot)"})
+
+    def test_semaphore(self):
+        # csemaphore 100 300 170 -> 170 (mean 190); rsemaphore 150 350
+        # 250 -> 250: 250 / 170 = 1.47
+        self.assertEqual(report.semaphore_rows(self.runs.bench),
+                         [[1, 3, "170 [100..300]", "250 [150..350]",
+                           "1.47"]])
+
+    def test_failed_bench_keeps_its_cells(self):
+        rows = report.nullblk_rows(self.runs.bench, self.runs.missing)
+        why = self.runs.missing("nullblk")
+        self.assertEqual(rows, [["-", "-", "-", "-", 0, why, why, "-", why,
+                                 "-"]])
+        # not failed, not run: no section at all
+        self.assertEqual(report.nullblk_rows(self.runs.bench), [])
+        rep = report.Report()
+        report.e1000_section(rep, self.runs.bench, [],
+                             lambda d, b="main": "failed: guest hung")
+        self.assertEqual(rep.sections[0][3][0][:3],
+                         ["e1000", 0, "failed: guest hung"])
+
+    def test_nullblk(self):
+        bench = [{"bench": "nullblk", "impl": i, "config": "nobacked",
+                  "engine": "psync", "rw": "randread", "jobs": "1",
+                  "round": str(r), "iops": str(v)}
+                 for i, vals in (("null_blk", (100, 120, 110)),
+                                 ("cnull", (99, 90, 120)),
+                                 ("rnull", (50, 55, 70)))
+                 for r, v in enumerate(vals, 1)]
+        bench.append({"bench": "nullblk", "impl": "rnull", "config": "backed",
+                      "round": "1", "skip": "no-memory-backing"})
+        # medians 110, 99, 55 (means 110, 103, 58.3): ratios 0.90, 0.50
+        self.assertEqual(report.nullblk_rows(bench), [
+            ["nobacked", "psync", "randread", 1, 3, "110 [100..120]",
+             "99 [90..120]", "0.90", "55 [50..70]", "0.50"]])
+
+    def test_binder_across_boots(self):
+        rep = report.Report()
+        rows = report.binder_section(rep, self.runs.bench, [],
+                                     self.runs.missing)
+        by = {r[1]: r for r in rows}
+        # medians: cbinder 20, binder_linux 20, rust_binder 30, cbinder in
+        # the rustbinder boot 15
+        self.assertEqual(by["cbinder"][3:6], ["20.0 [10.0..30.0]", "1.00",
+                                             "1.00"])
+        self.assertEqual(by["rust_binder"][4:6], ["1.50", "2.00"])
+        self.assertEqual(by["cbinder (rustbinder boot)"][4], "0.75")
+        self.assertEqual(by["rust_binder"][7], "124.0")
+        self.assertIn("second boot", rep.sections[0][1])
+        # a Rust binder boot that failed: its cell says so
+        rep = report.Report()
+        rows = report.binder_section(
+            rep, [d for d in self.runs.bench if d["boot"] == "main"], [],
+            lambda d, b="main": "failed: exit status 1"
+            if b == "rustbinder" else "not run")
+        self.assertIn([1, "rust_binder", 0, "failed: exit status 1", "-",
+                       "-", "-", "-"], rows)
+
+
+class FeatureMatrix(unittest.TestCase):
+    def test_matrix(self):
+        got = features.matrices(os.path.join(FIX, "top"),
+                                os.path.join(FIX, "results.tsv"),
+                                {"cfoo": 0, "rfoo": 1})
+        self.assertEqual(got, [("drv", ["cfoo", "rfoo"], [
+            ["open the device", "pass", "pass"],
+            ["ioctl", "pass", "no: no ioctl in rfoo"],
+            # cfoo's write failed; rfoo has no result for "read"
+            ["write and read back", "FAIL: write", "partial: some not run"],
+            # "power management" has no test in the results: no row
+        ])])
+
+    def test_differential(self):
+        got = report.differential(os.path.join(FIX, "results.tsv"))
+        self.assertEqual(got["drv"][0], ["cfoo", "rfoo"])
+        self.assertIn(("ioctl", ["pass", "skip: no ioctl in rfoo"]),
+                      got["drv"][1])
+        self.assertNotIn("runner", got)
+
+
+class Html(unittest.TestCase):
+    def test_tables_escaped(self):
+        page = report.render_html(
+            "machine <x>", [("T & U", "a note", ("h1", "h2"),
+                             [["<b>", "failed: no RESULT lines"], ["1", 2]],
+                             (1,))], [("Plot", "p.svg")])
+        self.assertIn("<h2 id=\"s0\">T &amp; U</h2>", page)
+        self.assertIn("<td>&lt;b&gt;</td>", page)
+        self.assertIn('<td class="failed">failed: no RESULT lines</td>', page)
+        self.assertIn('<td class="n">2</td>', page)
+        self.assertIn('<img src="p.svg"', page)
+        self.assertNotIn("<b>", page)
+
+
+class Markdown(unittest.TestCase):
+    def test_table(self):
+        self.assertEqual(report.markdown(("a", "b"), [["x|y", 2]]),
+                         "| a | b |\n|---|---|\n| x\\|y | 2 |")
+
+
+class Runner(unittest.TestCase):
+    def test_failure_reason(self):
+        diag = ["RESULT bench=x impl=a round=1 v=1", "FAIL: fio randread",
+                "killed after 1800s"]
+        self.assertEqual(runner.failure_reason(diag),
+                         "FAIL: fio randread; killed after 1800s")
+        self.assertEqual(runner.failure_reason(["exit status 4"]),
+                         "exit status 4")
+
+    def test_progress_one_line_per_round(self):
+        p = runner.Progress(time.monotonic())
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            p.start("binder/interleaved/ping")
+            self.assertEqual(out.getvalue(),
+                             "  [0:00] binder/interleaved/ping: running\n")
+            out.truncate(0)
+            out.seek(0)
+            p.line("PROGRESS bench=binder rounds=5")
+            p.line("RESULT bench=binder impl=cbinder threads=1 round=1 x=1")
+            p.line("RESULT bench=binder impl=binder_linux threads=1 round=1")
+            p.line("RESULT bench=binder impl=cbinder threads=4 round=1 x=1")
+            self.assertEqual(out.getvalue(), "")
+            p.line("RESULT bench=binder impl=cbinder threads=1 round=2 x=1")
+            p.flush()
+        lines = out.getvalue().splitlines()
+        self.assertEqual(len(lines), 2)
+        self.assertTrue(lines[0].endswith(
+            "binder round 1/5 done: cbinder, binder_linux"), lines[0])
+        self.assertTrue(lines[1].endswith("round 2/5 done: cbinder"))
+
+
+class ReportDir(unittest.TestCase):
+    def test_replace_keeps_the_previous(self):
+        with tempfile.TemporaryDirectory() as d:
+            final, new = os.path.join(d, "report"), os.path.join(d, "r.new")
+            for path, text in ((final, "old"), (new, "new")):
+                os.makedirs(path)
+                with open(os.path.join(path, "report.md"), "w") as f:
+                    f.write(text)
+            compare.replace_dir(new, final)
+            for path, text in ((final, "new"), (final + ".prev", "old")):
+                with open(os.path.join(path, "report.md")) as f:
+                    self.assertEqual(f.read(), text)
+            self.assertFalse(os.path.exists(new))
+
+
+class Only(unittest.TestCase):
+    def test_names(self):
+        with tempfile.TemporaryDirectory() as d:
+            for sub, f in (("a", "x.sh"), ("b", "y.c"), ("tests", "t.py")):
+                os.makedirs(os.path.join(d, "bench", sub))
+                open(os.path.join(d, "bench", sub, f), "w").close()
+            self.assertEqual(compare.bench_names(d), ["a", "b"])
+            self.assertIsNone(compare.check_only("", d))
+            self.assertIsNone(compare.check_only("b", d))
+            self.assertEqual(compare.check_only("tests", d),
+                             "ONLY=tests: no benchmark by that name; valid "
+                             "names: a b")
+
+
+if __name__ == "__main__":
+    unittest.main()
