@@ -13,11 +13,8 @@
 # One RESULT line per configuration and round; bench/report.py makes the
 # medians and ratios. Quick by default; RFL_FULL=1 is the long run.
 . "$(dirname "$0")/../../tests/lib/rfl.sh"
+. "$(dirname "$0")/../../tests/lib/e1000lib.sh"
 
-IP0=192.0.2.1
-IP1=192.0.2.2
-MAC0=52:54:00:00:00:01
-MAC1=52:54:00:00:00:02
 CONFIGS="e1000 ce1000 ce1000-noprefetch ce1000-rustitr"
 
 if [ -n "${RFL_FULL:-}" ]; then
@@ -26,70 +23,22 @@ else
 	ROUNDS=5 PINGS=40 INTERVAL=0.02 SECONDS_TCP=1
 fi
 
-pci_nics() {
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/vendor")" = 0x8086 ] &&
-			[ "$(cat "$d/device")" = 0x100e ] && echo "${d##*/}"
-	done
-}
-
-teardown() {
-	for i in 0 1; do
-		ip -n rfl$i link set rflnic$i netns 1 2>/dev/null || true
-		ip netns del rfl$i 2>/dev/null || true
-	done
-	for m in ce1000 e1000; do
-		[ -d /sys/module/$m ] && rmmod $m
-	done
-	for p in $(pci_nics); do
-		echo >"/sys/bus/pci/devices/$p/driver_override"
-	done
-}
-
-has_carrier() {
-	[ "$(ip netns exec "rfl$1" cat "/sys/class/net/rflnic$1/carrier")" = 1 ]
-}
-
-# bind DRIVER: both NICs on DRIVER, in namespaces rfl0 and rfl1.
-bind() {
-	teardown
-	for p in $(pci_nics); do
-		echo "$1" >"/sys/bus/pci/devices/$p/driver_override"
-	done
-	modprobe "$1"
-	i=0
-	for p in $(pci_nics); do
-		wait_for 5 test -d "/sys/bus/pci/devices/$p/net" || fail "$p: no net device"
-		ip link set "$(ls "/sys/bus/pci/devices/$p/net")" name rflnic$i
-		ip netns add rfl$i
-		ip link set rflnic$i netns rfl$i
-		ip -n rfl$i link set lo up
-		ip -n rfl$i addr add 192.0.2.$((i + 1))/24 dev rflnic$i
-		ip -n rfl$i link set rflnic$i up
-		i=$((i + 1))
-	done
-	ip -n rfl0 neigh replace $IP1 lladdr $MAC1 dev rflnic0 nud permanent
-	ip -n rfl1 neigh replace $IP0 lladdr $MAC0 dev rflnic1 nud permanent
-	wait_for 10 has_carrier 0 || fail "no carrier on NIC 0"
-	wait_for 10 has_carrier 1 || fail "no carrier on NIC 1"
-	# The first frames after the link comes up may be lost: warm up.
-	wait_for 10 ip netns exec rfl0 ping -c 1 -W 1 $IP1 >/dev/null ||
-		fail "no ping after binding $1"
-	DRIVER=$1
-}
-
 # configure CONFIG: the driver and both NICs' knobs.
 configure() {
 	case $1 in
-	e1000)
-		[ "${DRIVER:-}" = e1000 ] || bind e1000
-		return
-		;;
-	ce1000) pf=on itr=off ;;
-	ce1000-noprefetch) pf=off itr=off ;;
-	ce1000-rustitr) pf=on itr=on ;;
+	e1000) drv=e1000 ;;
+	ce1000) drv=ce1000 pf=on itr=off ;;
+	ce1000-noprefetch) drv=ce1000 pf=off itr=off ;;
+	ce1000-rustitr) drv=ce1000 pf=on itr=on ;;
 	esac
-	[ "${DRIVER:-}" = ce1000 ] || bind ce1000
+	if [ "${DRIVER:-}" != "$drv" ]; then
+		setup "$drv"
+		# The first frames after the link comes up may be lost: warm up.
+		wait_for 10 n0 ping -c 1 -W 1 $IP1 >/dev/null ||
+			fail "no ping after binding $drv"
+		DRIVER=$drv
+	fi
+	[ "$drv" = e1000 ] && return
 	for i in 0 1; do
 		ip netns exec rfl$i ethtool --set-priv-flags rflnic$i \
 			prefetch "$pf" rust-port-itr "$itr"
@@ -99,7 +48,7 @@ configure() {
 # ping_stats: min avg max mdev in ms of PINGS pings, mdev as iputils
 # computes it, from the per-reply times.
 ping_stats() {
-	ip netns exec rfl0 ping -c "$PINGS" -i "$INTERVAL" -W 2 $IP1 |
+	n0 ping -c "$PINGS" -i "$INTERVAL" -W 2 $IP1 |
 		sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' |
 		awk '# busybox awk has no sqrt(): Newton steps
 		     function root(x, r, i) {
@@ -113,15 +62,11 @@ ping_stats() {
 				  root(q / n - a * a) }'
 }
 
-listening() {
-	ip netns exec rfl1 ss -Hltn 'sport = :5201' | grep -q .
-}
-
 # tcp_mbit: iperf3 TCP rfl0 -> rfl1, receiver's Mbit/s.
 tcp_mbit() {
-	ip netns exec rfl1 iperf3 -s -1 -D -I /tmp/rfl-bench-iperf.pid >/dev/null 2>&1
-	wait_for 10 listening || return 0
-	ip netns exec rfl0 iperf3 -c $IP1 -t "$SECONDS_TCP" -f m 2>/dev/null |
+	n1 iperf3 -s -1 -D -I /tmp/rfl-bench-iperf.pid >/dev/null 2>&1
+	wait_for 10 listening 1 5201 || return 0
+	n0 iperf3 -c $IP1 -t "$SECONDS_TCP" -f m 2>/dev/null |
 		awk '/receiver/ { print $7 }'
 	pid=$(cat /tmp/rfl-bench-iperf.pid 2>/dev/null) && kill "$pid" 2>/dev/null
 	rm -f /tmp/rfl-bench-iperf.pid

@@ -270,6 +270,7 @@ struct ce1000 {
 	/* The two knobs: read in the data path, changed under RTNL. */
 	bool prefetch;
 	u32 itr_reg;		/* raw value written to ITR */
+	u32 itr_user;		/* ITR that rust-port-itr off goes back to */
 
 	struct delayed_work watchdog;	/* link state and statistics */
 	struct work_struct reset_task;	/* after a TX timeout */

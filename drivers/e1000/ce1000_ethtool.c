@@ -173,8 +173,11 @@ static int ce1000_set_priv_flags(struct net_device *netdev, u32 flags)
 
 	WRITE_ONCE(ad->prefetch, flags & BIT(CE1000_PF_PREFETCH));
 	if (rust_itr != was_rust_itr) {
-		WRITE_ONCE(ad->itr_reg, rust_itr ? CE1000_ITR_RUST_PORT :
-			   ce1000_itr_from_rate(CE1000_ITR_DEFAULT));
+		/* Off again: back to what was set before (parameter or -C). */
+		if (rust_itr)
+			ad->itr_user = ad->itr_reg;
+		WRITE_ONCE(ad->itr_reg,
+			   rust_itr ? CE1000_ITR_RUST_PORT : ad->itr_user);
 		if (netif_running(netdev))
 			ce1000_write_itr(ad);
 	}

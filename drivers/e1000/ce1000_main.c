@@ -376,6 +376,8 @@ static int ce1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ad->rx_ring_size = ce1000_ring_size(rx_ring_size);
 	ad->prefetch = prefetch_param;
 	ad->itr_reg = itr_raw ? itr_raw : ce1000_itr_from_rate(itr);
+	ad->itr_user = ad->itr_reg == CE1000_ITR_RUST_PORT ?
+		       ce1000_itr_from_rate(itr) : ad->itr_reg;
 
 	/* Managed (pcim): undone after ce1000_remove() or a failed probe. */
 	err = pcim_enable_device(pdev);
