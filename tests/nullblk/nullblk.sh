@@ -10,22 +10,31 @@ NAME=rfltest
 DEV=/dev/$NAME
 
 # use IMPL: what differs between the implementations.
+# What each implementation is, and where it differs by design, so the steps
+# below stay the same for all three:
+#   CHECKS_AT_WRITE  a bad value is refused when written (null_blk: at
+#                    power on, in null_validate_conf())
+#   TOO_BIG          errno for a number past 64 bits (null_blk passes on
+#                    kstrtou*()'s ERANGE)
+#   SIZE_CHECKED     size 0 and U64_MAX MiB are refused (rnull: no check)
+#   KEEPS_BACKING    the store survives a power cycle (null_blk: until rmdir)
+#   LIVE_ATTRS       attributes changed while powered, by design
 use() {
 	IMPL=$1
-	PARAMS=
+	PARAMS='' DISCARD_ATTR='' KEEPS_BACKING='' LIVE_ATTRS=''
+	CHECKS_AT_WRITE=yes TOO_BIG=EINVAL SIZE_CHECKED=yes
 	case $1 in
 	cnull)
 		MOD=cnull CFS=cnull IRQMODES="0 1 2" BACKED=yes
-		DISCARD_ATTR=
 		;;
 	rnull)
-		MOD=rnull_mod CFS=rnull IRQMODES="0 1" BACKED=
-		DISCARD_ATTR=
+		MOD=rnull_mod CFS=rnull IRQMODES="0 1" BACKED='' SIZE_CHECKED=''
 		;;
 	null_blk)
 		# nr_devices=0: no nullb0 at load, only what configfs makes
 		MOD=null_blk CFS=nullb IRQMODES="0 1 2" BACKED=yes PARAMS=nr_devices=0
-		DISCARD_ATTR=discard
+		DISCARD_ATTR=discard KEEPS_BACKING=yes LIVE_ATTRS=submit_queues
+		CHECKS_AT_WRITE='' TOO_BIG=ERANGE
 		;;
 	esac
 	D=/sys/kernel/config/$CFS/$NAME
@@ -181,11 +190,11 @@ t_backing_freed() {
 	power_off
 	set_attr power 1
 	wait_for 5 test -b "$DEV"
-	if [ "$IMPL" = null_blk ]; then
-		# By design null_blk keeps the store until rmdir: check that.
+	if [ -n "$KEEPS_BACKING" ]; then
+		# Kept by design: check that it really is.
 		dd if="$DEV" of=/tmp/back bs=1M count=2 iflag=direct 2>/dev/null
-		cmp -s /tmp/pat /tmp/back || fail "null_blk lost its data in a power cycle"
-		skip "null_blk keeps its backing store across power cycles (freed at rmdir)"
+		cmp -s /tmp/pat /tmp/back || fail "$IMPL lost its data in a power cycle"
+		skip "$IMPL keeps its backing store across power cycles (freed at rmdir)"
 	fi
 	n=$(dd if="$DEV" bs=1M count=2 iflag=direct 2>/dev/null | tr -d '\0' | wc -c)
 	expect_eq "non-zero bytes after a power cycle" "$n" 0
@@ -214,8 +223,7 @@ t_busy_while_powered() {
 	for a in blocksize size rotational irqmode completion_nsec memory_backed \
 		hw_queue_depth submit_queues; do
 		has_attr "$a" || continue
-		# null_blk resizes its hardware queues live, by design.
-		[ "$IMPL:$a" = null_blk:submit_queues ] && continue
+		case " $LIVE_ATTRS " in *" $a "*) continue ;; esac
 		before=$(cat "$D/$a")
 		r=$(rfl-write "$D/$a" "$before") && fail "$a accepted a write while powered"
 		expect_eq "error writing $a while powered" "$r" EBUSY
@@ -224,8 +232,8 @@ t_busy_while_powered() {
 }
 
 # bad ATTR VALUE...: each value is refused with EINVAL, the attribute kept.
-# null_blk checks most values only at power on (null_validate_conf()):
-# what it takes at write time is collected in LATE, not failed on.
+# Without CHECKS_AT_WRITE, what is taken at write time is collected in LATE,
+# not failed on.
 LATE=
 bad() {
 	a=$1
@@ -233,21 +241,20 @@ bad() {
 	before=$(cat "$D/$a")
 	for v in "$@"; do
 		if r=$(rfl-write "$D/$a" "$v"); then
-			[ "$IMPL" = null_blk ] || fail "$a accepted '$v'"
+			[ -z "$CHECKS_AT_WRITE" ] || fail "$a accepted '$v'"
 			LATE="$LATE $a=$v"
 			set_attr "$a" "$before"
 			continue
 		fi
-		# null_blk passes on kstrtou*()'s ERANGE for numbers past 64 bits.
-		[ "$IMPL:$r" = null_blk:ERANGE ] ||
+		[ "$r" = "$TOO_BIG" ] ||
 			expect_eq "error for $a='$v'" "$r" EINVAL
 		expect_eq "$a after '$v'" "$(cat "$D/$a")" "$before"
 	done
 }
 
-# After the bad values: a SKIP that names what null_blk took.
+# After the bad values: a SKIP that names what was taken.
 bad_done() {
-	[ -z "$LATE" ] || skip "null_blk checks at power on, not at write: it took$LATE"
+	[ -z "$LATE" ] || skip "$IMPL checks at power on, not at write: it took$LATE"
 }
 
 t_bad_blocksize() {
@@ -262,7 +269,7 @@ t_bad_size() {
 	mkdir "$D"
 	bad size 99999999999999999999 -1 abc
 	# 0 and U64_MAX MiB parse as numbers, but no disk has either size.
-	if [ "$IMPL" = rnull ]; then
+	if [ -z "$SIZE_CHECKED" ]; then
 		for v in 0 18446744073709551615; do
 			before=$(cat "$D/size")
 			if rfl-write "$D/size" $v >/dev/null; then
@@ -270,7 +277,7 @@ t_bad_size() {
 				set_attr size "$before"
 			fi
 		done
-		[ -z "$LATE" ] || skip "rnull has no range check on size: it takes$LATE"
+		[ -z "$LATE" ] || skip "$IMPL has no range check on size: it takes$LATE"
 	fi
 	bad size 0 18446744073709551615
 	bad_done
