@@ -50,6 +50,22 @@ run_logged() {
 	fi
 }
 
+# prune_old KEEP DIR...: of the finished builds among DIR (those with a
+# .complete stamp), keep the KEEP newest and remove the rest: a changed input
+# leaves the old build behind, and each is gigabytes. KEEP 2 spares the one
+# another checkout may still be using.
+prune_old() {
+	local keep=$1 d
+	shift
+	for d in "$@"; do
+		[ -e "$d/.complete" ] || continue
+		printf '%s %s\n' "$(stat -c %Y "$d/.complete")" "$d"
+	done | sort -rn | tail -n +$((keep + 1)) | while read -r _ d; do
+		say "removing an old build: $d ($(du -sh "$d" | cut -f1))" >&2
+		rm -rf "$d"
+	done
+}
+
 toolroot_key() {
 	hash_of "$TOP/scripts/toolroot.sh" "$TOP/scripts/toolroot.packages"
 }
