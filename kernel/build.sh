@@ -43,7 +43,10 @@ fi
 
 # Unfinished builds of other configurations are never resumed: drop them.
 for d in "$CACHE/kernel/build-$variant-"*; do
-	[ "$d" != "$out" ] && [ ! -e "$d/.complete" ] && rm -rf "$d"
+	[ "$d" != "$out" ] || continue
+	# An interrupted seed copy may hold its source's stamp: never trust it.
+	case $d in *.tmp) rm -rf "$d" && continue ;; esac
+	[ -e "$d/.complete" ] || rm -rf "$d"
 done
 # A variant's first build starts from a copy of a finished build of another
 # variant with the same source and toolchain: Kbuild records which CONFIG_
@@ -55,6 +58,7 @@ if [ ! -d "$out" ]; then
 	for stamp in "$CACHE"/kernel/build-*/.complete; do
 		[ -e "$stamp" ] || continue
 		d=${stamp%/.complete}
+		case $d in *.tmp) continue ;; esac
 		[ "$(cat "$d/.base" 2>/dev/null)" = "$base" ] || continue
 		if [ -z "$seed" ] || [ "$stamp" -nt "$seed/.complete" ]; then
 			seed=$d
@@ -63,7 +67,7 @@ if [ ! -d "$out" ]; then
 	if [ -n "$seed" ]; then
 		say "seeding $variant from $(basename "$seed")" >&2
 		rm -rf "$out.tmp"
-		cp -a "$seed" "$out.tmp"
+		cp -a --no-target-directory "$seed" "$out.tmp"
 		rm -rf "$out.tmp/.complete" "$out.tmp/staging"
 		mv "$out.tmp" "$out"
 	fi

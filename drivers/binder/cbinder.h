@@ -99,7 +99,7 @@ struct cb_fd_fixup {
 /* One open file of the device: a process, as binder calls it. */
 struct cb_proc {
 	struct cb_context *ctx;
-	pid_t pid;
+	struct pid *tgid;		/* the opener's (counted): sender_pid */
 	kuid_t euid;
 	struct list_head threads;
 	struct list_head nodes;		/* objects this process owns */
@@ -173,7 +173,6 @@ struct cb_ref {
 struct cb_transaction {
 	struct cb_work work;
 	struct cb_thread *from;		/* sync: the sender, waiting */
-	struct pid *sender_tgid;	/* counted; translated when read */
 	kuid_t sender_euid;
 	struct cb_proc *to_proc;
 	struct cb_thread *to_thread;	/* set once a thread took it */

@@ -284,12 +284,6 @@ static void cb_free_buffer(struct cb_proc *proc, struct cb_buffer *buffer)
 }
 
 /* The sender of @t, if it still waits, learns that it failed. */
-static void cb_txn_free(struct cb_transaction *t)
-{
-	put_pid(t->sender_tgid);
-	kfree(t);
-}
-
 static void cb_fail_sender(struct cb_transaction *t, u32 cmd)
 {
 	if (!t->from)
@@ -315,7 +309,7 @@ static void cb_transaction_discard(struct cb_transaction *t, bool alive)
 	}
 	if (t->node)
 		cb_node_tmp_put(t->node);
-	cb_txn_free(t);
+	kfree(t);
 }
 
 /* The target thread of a sync call: one of the target's threads waiting on us. */
@@ -362,7 +356,7 @@ static void cb_transaction(struct cb_thread *thread,
 		target_thread = in->from;
 		if (in->buffer)
 			in->buffer->t = NULL;
-		cb_txn_free(in);
+		kfree(in);
 		err = BR_DEAD_REPLY;
 		if (!target_thread)
 			goto err_free;
@@ -415,7 +409,6 @@ static void cb_transaction(struct cb_thread *thread,
 
 	INIT_LIST_HEAD(&t->work.entry);
 	t->work.type = CB_WORK_TRANSACTION;
-	t->sender_tgid = get_pid(task_tgid(current));
 	t->sender_euid = proc->euid;
 	t->to_proc = target;
 	t->buffer = buffer;
@@ -453,7 +446,7 @@ static void cb_transaction(struct cb_thread *thread,
 	return;
 
 err_free:
-	cb_txn_free(t);
+	kfree(t);
 	kfree(tc);
 	if (replying) {
 		/* The caller learns; the replier's part is done. */
@@ -784,7 +777,8 @@ static int cb_deliver_transaction(struct cb_thread *thread,
 	tr.flags = t->flags;
 	/* As the reader sees it: 0 if the sender is outside its pid namespace. */
 	if (t->from)
-		tr.sender_pid = pid_nr_ns(t->sender_tgid, task_active_pid_ns(current));
+		tr.sender_pid = pid_nr_ns(t->from->proc->tgid,
+					   task_active_pid_ns(current));
 	tr.sender_euid = from_kuid(current_user_ns(), t->sender_euid);
 	tr.data_size = buffer->data_size;
 	tr.offsets_size = buffer->offsets_size;
@@ -826,7 +820,7 @@ static int cb_deliver_transaction(struct cb_thread *thread,
 	/* One-way: the buffer keeps the node's queue until it is freed. */
 	buffer->async_node = t->node;
 	buffer->t = NULL;
-	cb_txn_free(t);
+	kfree(t);
 	return 0;
 }
 
@@ -1035,7 +1029,7 @@ static void cb_thread_release(struct cb_thread *thread, bool alive)
 		cb_fail_sender(t, BR_DEAD_REPLY);
 		if (t->buffer)
 			t->buffer->t = NULL;
-		cb_txn_free(t);
+		kfree(t);
 	}
 	/* The call it made: its reply has nowhere to go. */
 	if (thread->outgoing)
@@ -1122,7 +1116,7 @@ static int cb_open(struct inode *inode, struct file *filp)
 	if (!proc)
 		return -ENOMEM;
 	proc->ctx = ctx;
-	proc->pid = current->tgid;
+	proc->tgid = get_pid(task_tgid(current));
 	proc->euid = current_euid();
 	INIT_LIST_HEAD(&proc->threads);
 	INIT_LIST_HEAD(&proc->nodes);
@@ -1143,6 +1137,7 @@ static int cb_release(struct inode *inode, struct file *filp)
 	mutex_lock(&ctx->lock);
 	cb_proc_release(proc);
 	mutex_unlock(&ctx->lock);
+	put_pid(proc->tgid);
 	kfree(proc);
 	return 0;
 }

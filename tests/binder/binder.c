@@ -353,15 +353,21 @@ static pid_t sender_pid_seen(struct bl *c, struct bl *s)
  */
 TEST_F(binder, sender_pid_in_pid_namespace)
 {
+	struct bl_remote *inside;
 	struct bl s, c, here;
+	int err = 0;
 
 	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));	/* outside */
-	if (unshare(CLONE_NEWPID)) {
+	if (unshare(CLONE_NEWPID))
+		err = errno;
+	if (err) {
 		bl_close(&s);
-		ASSERT_EQ(EINVAL, errno);
+		ASSERT_EQ(EINVAL, err);
 		SKIP(return, "kernel without CONFIG_PID_NS");
 	}
-	ASSERT_EQ(0, bl_open_in(&c, bl_remote_start(), self->dev, MAP_SIZE));
+	inside = bl_remote_start();
+	ASSERT_NE(NULL, inside);
+	ASSERT_EQ(0, bl_open_in(&c, inside, self->dev, MAP_SIZE));
 	EXPECT_EQ(c.rem->pid, sender_pid_seen(&c, &s));	/* pid 1 inside */
 	bl_close(&s);
 	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));	/* inside */
