@@ -778,7 +778,7 @@ static int cb_deliver_transaction(struct cb_thread *thread,
 	/* As the reader sees it: 0 if the sender is outside its pid namespace. */
 	if (t->from)
 		tr.sender_pid = pid_nr_ns(t->from->proc->tgid,
-					   task_active_pid_ns(current));
+					  task_active_pid_ns(current));
 	tr.sender_euid = from_kuid(current_user_ns(), t->sender_euid);
 	tr.data_size = buffer->data_size;
 	tr.offsets_size = buffer->offsets_size;
