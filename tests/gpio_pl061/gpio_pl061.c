@@ -444,6 +444,38 @@ TEST_F(gpio_pl061, output_readback_uapi)
 	EXPECT_EQ(0, quiet_button(self->cfd));
 }
 
+#define IN_OR_OUT (GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_OUTPUT)
+
+/*
+ * Leave even lines with direction @even and odd ones with @odd (a request
+ * sets it, its release keeps it), bind the chip @chip (open as *@cfd) to
+ * @driver again, and check the line info shows what the hardware held.
+ */
+static void leave_directions_and_rebind(struct __test_metadata *_metadata,
+					char *chip, size_t chip_size, int *cfd,
+					const char *driver, __u64 even, __u64 odd)
+{
+	struct gpio_v2_line_info info;
+	int fd;
+
+	for (unsigned int line = 0; line < NLINES; line++) {
+		fd = request1(*cfd, line, line % 2 ? odd : even, 0);
+		ASSERT_LE(0, fd);
+		close(fd);
+	}
+	close(*cfd);
+	*cfd = -1;
+	ASSERT_EQ(0, unbind_dev());
+	ASSERT_EQ(0, bind_to(driver));
+	*cfd = open_chip(chip, chip_size);
+	ASSERT_LE(0, *cfd);
+	for (unsigned int line = 0; line < NLINES; line++) {
+		ASSERT_EQ(0, lineinfo(*cfd, line, &info));
+		EXPECT_EQ(line % 2 ? odd : even, info.flags & IN_OR_OUT)
+			TH_LOG("line %u", line);
+	}
+}
+
 /*
  * gpiolib asks the driver's get_direction() for every line when the chip
  * is registered: directions left in the hardware show up in gpioinfo and
@@ -451,29 +483,12 @@ TEST_F(gpio_pl061, output_readback_uapi)
  */
 TEST_F(gpio_pl061, direction_after_rebind)
 {
-	struct gpio_v2_line_info info;
 	char out[4096];
-	int fd;
 
 	/* lines 0, 2, 4, 6 outputs; 1, 3, 5, 7 inputs */
-	for (unsigned int line = 0; line < NLINES; line++) {
-		fd = request1(self->cfd, line, line % 2 ? GPIO_V2_LINE_FLAG_INPUT :
-			      GPIO_V2_LINE_FLAG_OUTPUT, 0);
-		ASSERT_LE(0, fd);
-		close(fd);
-	}
-	close(self->cfd);
-	self->cfd = -1;
-	ASSERT_EQ(0, unbind_dev());
-	ASSERT_EQ(0, bind_to(variant->driver));
-	self->cfd = open_chip(self->chip, sizeof(self->chip));
-	ASSERT_LE(0, self->cfd);
-	for (unsigned int line = 0; line < NLINES; line++) {
-		ASSERT_EQ(0, lineinfo(self->cfd, line, &info));
-		EXPECT_EQ(line % 2 ? GPIO_V2_LINE_FLAG_INPUT : GPIO_V2_LINE_FLAG_OUTPUT,
-			  info.flags & (GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_OUTPUT))
-			TH_LOG("line %u", line);
-	}
+	leave_directions_and_rebind(_metadata, self->chip, sizeof(self->chip),
+				    &self->cfd, variant->driver,
+				    GPIO_V2_LINE_FLAG_OUTPUT, GPIO_V2_LINE_FLAG_INPUT);
 	ASSERT_EQ(0, run(out, sizeof(out), "gpioinfo -c %s", self->chip));
 	for (unsigned int line = 0; line < NLINES; line++) {
 		char buf[256];
@@ -482,26 +497,10 @@ TEST_F(gpio_pl061, direction_after_rebind)
 		EXPECT_NE(NULL, strstr(l, line % 2 ? "input" : "output"))
 			TH_LOG("gpioinfo:\n%s", out);
 	}
-
 	/* And the other way round. */
-	for (unsigned int line = 0; line < NLINES; line++) {
-		fd = request1(self->cfd, line, line % 2 ? GPIO_V2_LINE_FLAG_OUTPUT :
-			      GPIO_V2_LINE_FLAG_INPUT, 0);
-		ASSERT_LE(0, fd);
-		close(fd);
-	}
-	close(self->cfd);
-	self->cfd = -1;
-	ASSERT_EQ(0, unbind_dev());
-	ASSERT_EQ(0, bind_to(variant->driver));
-	self->cfd = open_chip(self->chip, sizeof(self->chip));
-	ASSERT_LE(0, self->cfd);
-	for (unsigned int line = 0; line < NLINES; line++) {
-		ASSERT_EQ(0, lineinfo(self->cfd, line, &info));
-		EXPECT_EQ(line % 2 ? GPIO_V2_LINE_FLAG_OUTPUT : GPIO_V2_LINE_FLAG_INPUT,
-			  info.flags & (GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_OUTPUT))
-			TH_LOG("line %u", line);
-	}
+	leave_directions_and_rebind(_metadata, self->chip, sizeof(self->chip),
+				    &self->cfd, variant->driver,
+				    GPIO_V2_LINE_FLAG_INPUT, GPIO_V2_LINE_FLAG_OUTPUT);
 	EXPECT_EQ(0, quiet_button(self->cfd));
 }
 
