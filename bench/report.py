@@ -305,7 +305,8 @@ def ratio(num, den):
 
 def bench_dir(case):
     """The bench directory a compare case comes from, by its name:
-    compare/MODULE/load (bench/modules), compare/DIR/CASE (shell) or
+    compare/DIR/CASE (shell, as compare/modules/load-unload; the older
+    compare/MODULE/load is bench/modules too) or
     DIR/VARIANT/TEST (C, kselftest harness: the fixture is the directory)."""
     parts = case.split("/")
     if parts[0] == "compare" and len(parts) == 3:
