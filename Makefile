@@ -94,7 +94,11 @@ COMPARE = $(IN_ROOT) python3 bench/compare.py --build $(BUILD) \
 	$(if $(filter 1,$(FULL)),--full)
 compare-check:
 	@$(COMPARE) --check
-compare: compare-check modules rootfs
+# The check comes first in the recipe, not as a prerequisite, so that
+# make -j cannot start the build before it.
+compare:
+	@$(COMPARE) --check
+	@$(MAKE) --no-print-directory modules rootfs
 	@$(if $(filter-out binder,$(ONLY)),,$(MAKE) --no-print-directory \
 		modules VARIANT=rustbinder &&) \
 	$(COMPARE) --git-rev "$$(git describe --always --dirty --abbrev=12 \

@@ -5,13 +5,16 @@ the rustbinder kernel and run the binder bench there (the Rust binder is
 built in and excludes the C binder), then write the report.
 
 The report goes to a new directory next to the final one (NAME.new) and
-is moved into place only when every boot has run to its end: an
-interrupted run never replaces a previous report, and the previous one is
-kept as NAME.prev. NAME is BUILD/report, or BUILD/report-DRIVER with
-ONLY=DRIVER (a partial run never replaces the full report either).
+is moved into place only when every boot has run its bench programs (a
+benchmark may have failed: its cells say so): an interrupted run, or a
+boot that produced nothing (QEMU did not start, no kernel Image, a guest
+that hung before or between cases), never replaces a previous report; it
+stays at NAME.new for a look. The previous report is kept as NAME.prev.
+NAME is BUILD/report, or BUILD/report-DRIVER with ONLY=DRIVER (a partial
+run never replaces the full report either).
 
-Exit status: non-zero when a benchmark or a boot failed (the report is
-still written, with those cells marked failed) or on bad arguments.
+Exit status: non-zero when a benchmark or a boot failed or on bad
+arguments.
 """
 
 import argparse
@@ -75,10 +78,31 @@ def versions(args):
         kdir = os.path.join(args.build, f"kernel-{variant}")
         rel = os.path.join(kdir, "include", "config", "kernel.release")
         if os.path.exists(rel):
-            lines.append(f"{variant:<9} {open(rel).read().strip()} "
+            with open(rel) as f:
+                release = f.read().strip()
+            lines.append(f"{variant:<9} {release} "
                          f"({os.path.basename(os.path.realpath(kdir))})")
     lines.append(f"{'project':<9} git {args.git_rev or 'unknown'}")
     return "\n".join(lines) + "\n"
+
+
+def boot_problem(out):
+    """Why the compare boot that wrote @out produced nothing a report can
+    stand on, or None: no results.tsv (the runner stopped before or while
+    booting: QEMU did not start, the kernel Image is missing), no bench
+    case in it, or a guest that hung or died outside a case."""
+    res = os.path.join(out, "results.tsv")
+    if not os.path.exists(res):
+        return "no results.tsv: the runner stopped before the guest ran"
+    with open(res) as f:
+        rows = [line.rstrip("\n").split("\t") for line in f][1:]
+    for row in rows:
+        if row[0] == "runner/boot" and row[1:2] == ["fail"]:
+            why = row[2] if len(row) > 2 and row[2] else "see console.log"
+            return f"runner/boot failed: {why}"
+    if not any(not r[0].startswith("runner/") for r in rows if r[0]):
+        return "no bench case ran"
+    return None
 
 
 def replace_dir(new, final):
@@ -90,7 +114,7 @@ def replace_dir(new, final):
     os.rename(new, final)
 
 
-def main():
+def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--build", required=True)
@@ -101,7 +125,7 @@ def main():
     p.add_argument("--git-rev", default="")
     p.add_argument("--check", action="store_true",
                    help="only check ONLY and exit")
-    args = p.parse_args()
+    args = p.parse_args(argv)
     err = check_only(args.only)
     if err:
         sys.exit(f"error: {err}")
@@ -147,6 +171,14 @@ def main():
         sys.exit(f"error: the report generator did not finish (status {rc});"
                  f" the previous report is left as it was; this one is in "
                  f"{new}")
+    problems = [f"{v} boot: {why}" for v, _ in boots
+                for why in [boot_problem(os.path.join(new, "runs", v))]
+                if why]
+    if problems:
+        print("compare: " + "; ".join(problems) + f". The previous report "
+              f"is left as it was ({final}); this one is in {new}",
+              flush=True)
+        return 1
     replace_dir(new, final)
     failed = [v for v, s in status.items() if s]
     prev = f" (previous: {final}.prev)" if os.path.exists(final + ".prev") \

@@ -252,17 +252,18 @@ def kv_words(text):
 
 
 class Progress:
-    """One terminal line per benchmark round, from the lines a bench
-    program sends while it runs: `PROGRESS bench=B rounds=N` once, then
-    its RESULT lines (bench=B impl=I round=K ...)."""
+    """Benchmark progress on the terminal, from the lines a bench program
+    sends while it runs: `PROGRESS bench=B rounds=N` once, then a RESULT
+    line (bench=B impl=I round=K ...) per measurement. One line per RESULT
+    as it arrives: elapsed time, bench, round k of n, the implementation
+    and the rest of the measurement's words."""
 
     def __init__(self, t0):
         self.t0 = t0
         self.start(None)
 
     def start(self, case):
-        self.case, self.rounds, self.round, self.bench = case, "?", None, ""
-        self.impls = []
+        self.case, self.rounds = case, "?"
         if case and not case.startswith("runner/"):
             print(f"  [{elapsed(time.monotonic() - self.t0)}] {case}: "
                   "running", flush=True)
@@ -274,19 +275,26 @@ class Progress:
             kv = kv_words(text)
             if "round" not in kv or "impl" not in kv:
                 return
-            if self.round is not None and kv["round"] != self.round:
-                self.flush()
-            self.round, self.bench = kv["round"], kv.get("bench", "")
-            if kv["impl"] not in self.impls:
-                self.impls.append(kv["impl"])
+            rest = " ".join(w for w in text.split()[1:]
+                            if w.split("=", 1)[0] not in
+                            ("bench", "impl", "round"))
+            print(f"  [{elapsed(time.monotonic() - self.t0)}] "
+                  f"{kv.get('bench', self.case)} round {kv['round']}/"
+                  f"{self.rounds}: {kv['impl']} {rest}"[:160].rstrip(),
+                  flush=True)
 
-    def flush(self):
-        if self.round is None:
-            return
-        print(f"  [{elapsed(time.monotonic() - self.t0)}] {self.bench} "
-              f"round {self.round}/{self.rounds} done: "
-              f"{', '.join(self.impls)}", flush=True)
-        self.round, self.impls = None, []
+
+def bench_lines(name, diag):
+    """The bench.tsv lines of a case's output: its RESULT lines (without
+    the word RESULT) and its PROGRESS line (the rounds planned, so that the
+    report can say how far a bench that failed got)."""
+    out = []
+    for d in diag:
+        if d.startswith("RESULT "):
+            out.append(f"{name}\t{d[7:]}\n")
+        elif d.startswith("PROGRESS "):
+            out.append(f"{name}\t{d}\n")
+    return out
 
 
 def failure_reason(diag):
@@ -386,6 +394,10 @@ def run_cases(args):
                         # margin is for a guest that hangs.
                         deadline = time.monotonic() + tmo + 30
                         if kv.get("expect") == "hang":
+                            # In compare mode rfl-run-tests sends nothing
+                            # of such a case's output (no bench uses
+                            # expect=hang; the runner self-test does, in
+                            # test mode, where the output comes at the end).
                             deadline = time.monotonic() + tmo
                     elif line.startswith("# ") and current:
                         current[4].append(line[2:])
@@ -400,7 +412,6 @@ def run_cases(args):
                                 "no reason given"
                         elif " # " in line:
                             reason = line.split(" # ", 1)[1].strip()
-                        progress.flush()
                         found = [d for d in current[4]
                                  if d.startswith("RESULT ")]
                         if args.mode == "compare" and status == "fail" \
@@ -412,8 +423,8 @@ def run_cases(args):
                             status, reason = "fail", "no RESULT lines"
                         results.add(current[1], status, reason,
                                     time.monotonic() - current[3], current[4])
-                        for d in found:
-                            bench.write(f"{current[1]}\t{d[7:]}\n")
+                        bench.writelines(bench_lines(current[1],
+                                                     current[4]))
                         bench.flush()
                         start = current[0] + 1
                         current = None
@@ -438,10 +449,7 @@ def run_cases(args):
                             ["last console lines:"] + tail)
                 break
             idx, name, expect, started, diag = current
-            progress.flush()
-            for d in diag:
-                if d.startswith("RESULT "):
-                    bench.write(f"{name}\t{d[7:]}\n")
+            bench.writelines(bench_lines(name, diag))
             bench.flush()
             if expect == "hang" and not died:
                 results.add(name, "pass",

@@ -51,7 +51,9 @@ power_off() {
 	rmdir "$D"
 }
 
-# iops ENGINE RW JOBS: one fio run on $DEV, its IOPS on stdout.
+# iops ENGINE RW JOBS: one fio run on $DEV, its IOPS on stdout; or a
+# non-zero status, fio's output and a FAIL line on stderr (stdout is the
+# caller's $(...), where they would be lost).
 iops() {
 	depth=1
 	[ "$1" = io_uring ] && depth=32
@@ -59,10 +61,12 @@ iops() {
 		--iodepth=$depth --rw="$2" --numjobs="$3" --group_reporting \
 		--size=256M --time_based --runtime="$RUNTIME" \
 		--output-format=terse --terse-version=3 >/tmp/fio.out 2>&1 ||
-		{ cat /tmp/fio.out; fail "fio $*"; }
-	# terse v3: field 5 error, 8 read IOPS, 49 write IOPS
-	awk -F';' '/^3;/ { if ($5 != 0) exit 1; print $8 + $49 }' /tmp/fio.out ||
-		{ cat /tmp/fio.out; fail "fio reported an error: $*"; }
+		{ cat /tmp/fio.out >&2; fail "fio $*" >&2; }
+	# terse v3: field 5 error, 8 read IOPS, 49 write IOPS. No "3;" line
+	# (fio printed something else) is an error, not an empty figure.
+	awk -F';' '/^3;/ { n++; if ($5 != 0) exit 1; print $8 + $49 }
+		END { if (!n) exit 2 }' /tmp/fio.out ||
+		{ cat /tmp/fio.out >&2; fail "fio gave no IOPS: $*" >&2; }
 }
 
 unload_all() {

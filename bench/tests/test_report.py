@@ -56,7 +56,8 @@ class Parsing(unittest.TestCase):
         self.assertEqual(len(kv), 8)
 
     def test_bench_dir(self):
-        self.assertEqual(report.bench_dir("compare/rnull_mod/load"), "modules")
+        self.assertEqual(report.bench_dir("compare/modules/load-unload"),
+                         "modules")
         self.assertEqual(report.bench_dir("compare/e1000/ping-iperf3"), "e1000")
         self.assertEqual(report.bench_dir("binder/interleaved/ping"), "binder")
 
@@ -125,6 +126,8 @@ class SizeTable(unittest.TestCase):
             self.assertEqual(rc, 1)
             self.assertIn("benchmarks that failed: modules (main boot)",
                           text.getvalue())
+            # rust_binder's only round in the fixture: 30 us
+            rust = "30.0 [30.0..30.0]"
             why = "failed: compare/nullblk/fio: FAIL: fio randread; exit " \
                 "status 1"
             for name in ("report.md", "report.txt", "index.html"):
@@ -132,7 +135,7 @@ class SizeTable(unittest.TestCase):
                     page = f.read()
                 self.assertIn(why, page, name)
                 self.assertIn("git abc-dirty", page, name)
-                self.assertIn("rust_binder", page, name)
+                self.assertIn(rust, page, name)
             with open(os.path.join(out, "index.html")) as f:
                 self.assertIn(f'<td class="failed">{why}</td>', f.read())
 
@@ -151,7 +154,9 @@ class Figures(unittest.TestCase):
                          "failed: compare/nullblk/fio: FAIL: fio randread; "
                          "exit status 1")
         self.assertEqual(r.missing("modules"),
-                         "failed: compare/rnull_mod/load: exit status 1")
+                         "failed: compare/modules/load-unload: FAIL: modules "
+                         "that did not load and unload: rnull_mod; exit "
+                         "status 1")
         self.assertEqual(r.missing("e1000"), "not run")
         self.assertEqual(r.missing("binder", "gone"),
                          "failed: the boot did not finish")
@@ -205,7 +210,11 @@ class Figures(unittest.TestCase):
                                              "1.00"])
         self.assertEqual(by["rust_binder"][4:6], ["1.50", "2.00"])
         self.assertEqual(by["cbinder (rustbinder boot)"][4], "0.75")
-        self.assertEqual(by["rust_binder"][7], "124.0")
+        # 1M round trips at 30 us each: 30 s
+        self.assertEqual(by["rust_binder"][6], "30.0")
+        # the paper's column only where the paper has a figure
+        self.assertNotEqual(by["rust_binder"][7], "-")
+        self.assertEqual(by["cbinder"][7], "-")
         self.assertIn("second boot", rep.sections[0][1])
         # a Rust binder boot that failed: its cell says so
         rep = report.Report()
@@ -267,7 +276,9 @@ class Runner(unittest.TestCase):
         self.assertEqual(runner.failure_reason(["exit status 4"]),
                          "exit status 4")
 
-    def test_progress_one_line_per_round(self):
+    def test_progress_line_per_result(self):
+        """A line as each RESULT arrives, naming bench, round k of n and
+        the implementation; nothing for other lines."""
         p = runner.Progress(time.monotonic())
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
@@ -277,17 +288,25 @@ class Runner(unittest.TestCase):
             out.truncate(0)
             out.seek(0)
             p.line("PROGRESS bench=binder rounds=5")
-            p.line("RESULT bench=binder impl=cbinder threads=1 round=1 x=1")
-            p.line("RESULT bench=binder impl=binder_linux threads=1 round=1")
-            p.line("RESULT bench=binder impl=cbinder threads=4 round=1 x=1")
+            p.line("# cbinder, 4 threads")
             self.assertEqual(out.getvalue(), "")
-            p.line("RESULT bench=binder impl=cbinder threads=1 round=2 x=1")
-            p.flush()
+            p.line("RESULT bench=binder impl=cbinder threads=1 round=1 x=1")
+            self.assertEqual(out.getvalue(),
+                             "  [0:00] binder round 1/5: cbinder threads=1 "
+                             "x=1\n")
+            p.line("RESULT bench=binder impl=binder_linux threads=1 round=1")
+            p.line("RESULT module=cnull load=ok")
         lines = out.getvalue().splitlines()
         self.assertEqual(len(lines), 2)
-        self.assertTrue(lines[0].endswith(
-            "binder round 1/5 done: cbinder, binder_linux"), lines[0])
-        self.assertTrue(lines[1].endswith("round 2/5 done: cbinder"))
+        self.assertEqual(lines[1], "  [0:00] binder round 1/5: binder_linux "
+                         "threads=1")
+
+    def test_bench_lines(self):
+        """bench.tsv keeps the RESULT lines and the rounds planned."""
+        self.assertEqual(runner.bench_lines("b/x/y", [
+            "PROGRESS bench=b rounds=3", "# noise", "RESULT bench=b v=1",
+            "FAIL: x"]),
+            ["b/x/y\tPROGRESS bench=b rounds=3\n", "b/x/y\tbench=b v=1\n"])
 
 
 class ReportDir(unittest.TestCase):
