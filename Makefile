@@ -11,6 +11,7 @@ SHELL := /bin/bash
 VARIANT ?= main
 T ?= *
 TIMEOUT ?= 120
+JOBS ?= 2
 V ?= 0
 FULL ?= 0
 CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rfl-drivers
@@ -43,6 +44,7 @@ help:
 	@echo '  VARIANT=NAME  kernel variant from kernel/variants (default main;'
 	@echo '                rustbinder has the Rust binder built in)'
 	@echo '  TIMEOUT=S     default per-case timeout in seconds (default 120)'
+	@echo '  JOBS=N        make test: guests at once, each taking every Nth case (default 2)'
 	@echo '  V=1           copy the guest console to the terminal'
 	@echo '  FULL=1        make compare: the long benchmark runs (default: quick)'
 	@echo '  ONLY=DRIVER   make compare: only bench/DRIVER (report in build/report-DRIVER)'
@@ -73,11 +75,12 @@ modules: kernel
 test: modules rootfs
 	@[ -n '$(WITHIN)' ] || $(IN_ROOT) python3 bench/tests/run.py
 	@rc=0; \
-	$(RUNNER) --mode test --filter '$(T)' --out $(BUILD)/results-$(VARIANT) || rc=$$?; \
+	$(RUNNER) --mode test --jobs $(JOBS) --filter '$(T)' \
+		--out $(BUILD)/results-$(VARIANT) || rc=$$?; \
 	if [ '$(VARIANT)' = main ] && \
 	   grep -q '^binder/rust_binder/' $(BUILD)/results-main/results.tsv 2>/dev/null; then \
 		echo 'Second boot: the Rust binder cases on the rustbinder kernel'; \
-		$(MAKE) --no-print-directory test VARIANT=rustbinder \
+		$(MAKE) --no-print-directory test VARIANT=rustbinder JOBS=1 \
 			WITHIN='binder/rust_binder/*' || rc=$$?; \
 	fi; \
 	exit $$rc

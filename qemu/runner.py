@@ -476,6 +476,69 @@ def run_cases(args):
     return 1 if failed else 0
 
 
+def run_sharded(args):
+    """Test mode on args.jobs guests at once. Each guest takes every Nth
+    case (rfl.shard=K/N) and has its own state and results directory; the
+    results are merged into args.out. Under TCG a guest keeps about one
+    host core busy, so two guests on two cores take about half the time."""
+    os.makedirs(args.out, exist_ok=True)
+    for old in ("console.log", "bench.tsv"):  # of a one-guest run
+        if os.path.exists(os.path.join(args.out, old)):
+            os.unlink(os.path.join(args.out, old))
+    t0 = time.monotonic()
+    procs = []
+    try:
+        for k in range(args.jobs):
+            cmd = [sys.executable, os.path.abspath(__file__),
+                   "--mode", "test", "--jobs", "1",
+                   "--kernel", args.kernel, "--rootfs", args.rootfs,
+                   "--suite", args.suite,
+                   "--state", os.path.join(args.state, f"shard{k}"),
+                   "--out", os.path.join(args.out, f"shard{k}"),
+                   "--filter", args.filter, "--timeout", str(args.timeout),
+                   "--memory", str(args.memory)]
+            if args.verbose:
+                cmd.append("--verbose")
+            for word in args.append + [f"rfl.shard={k}/{args.jobs}"]:
+                cmd += ["--append", word]
+            # Each prints whole lines, one write() each: they interleave
+            # by line on the terminal.
+            procs.append(subprocess.Popen(cmd))
+        codes = [p.wait() for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+                p.wait()
+    rows = []
+    for k in range(args.jobs):
+        path = os.path.join(args.out, f"shard{k}", "results.tsv")
+        if not os.path.exists(path):
+            rows.append((f"runner/shard{k}", "fail",
+                         "the guest runner wrote no results", "0.00"))
+            continue
+        with open(path) as f:
+            rows += [tuple(line.rstrip("\n").split("\t"))
+                     for line in f.readlines()[1:]]
+    with open(os.path.join(args.out, "results.tsv"), "w") as f:
+        f.write("name\tstatus\treason\tseconds\n")
+        f.writelines("\t".join(r) + "\n" for r in rows)
+    with open(os.path.join(args.out, "results.tap"), "w") as f:
+        f.write(f"# {args.jobs} guests; diagnostics and console logs in "
+                f"shard*/\n")
+        for i, (name, status, reason, _) in enumerate(rows, 1):
+            mark = "not ok" if status == "fail" else "ok"
+            skip = f" # SKIP {reason}" if status == "skip" else ""
+            f.write(f"{mark} {i} {name}{skip}\n")
+        f.write(f"1..{len(rows)}\n")
+    c = collections.Counter(r[1] for r in rows)
+    print(f"results: {args.out} ({time.monotonic() - t0:.0f}s, "
+          f"{args.jobs} guests at once)")
+    print(f"all guests: {c['pass']} passed, {c['fail']} failed, "
+          f"{c['skip']} skipped")
+    return 1 if c["fail"] or any(codes) else 0
+
+
 def run_interactive(args):
     qmp = os.path.join(args.state, "qmp.sock")
     cmd = qemu_base(args) + [
@@ -506,6 +569,8 @@ def main():
                    help="copy the guest console to the terminal")
     p.add_argument("--append", action="append", default=[],
                    help="extra kernel command line words")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="test: guests at once, each with every Nth case")
     p.add_argument("--only", default="",
                    help="compare: only the bench programs of bench/ONLY/")
     args = p.parse_args()
@@ -517,6 +582,8 @@ def main():
             sys.exit(f"error: {path} is missing; 'make modules rootfs' builds it")
     if args.mode == "run":
         return run_interactive(args)
+    if args.mode == "test" and args.jobs > 1:
+        return run_sharded(args)
     if args.only:
         bench = os.path.join(args.suite, "bench")
         valid = sorted(d for d in os.listdir(bench) if d != "lib")
