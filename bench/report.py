@@ -805,8 +805,10 @@ OUTCOME_RANK = {"skip": 0, "pass": 1, "fail": 2}
 def load_tests(paths):
     """The lines of the results.tsv files of `make test`, merged: a case
     in two files keeps the outcome that says most, a fail over a pass over
-    a skip. The main run skips binder/rust_binder/* (the Rust binder is in
-    the rustbinder kernel only), the rustbinder run has their outcomes."""
+    a skip, and on a tie the later file's. The main run skips
+    binder/rust_binder/* (the Rust binder is in the rustbinder kernel
+    only), the rustbinder run, given later, has their outcomes and the
+    real reason of its own skips."""
     best = {}
     for p in paths:
         if not os.path.exists(p):
@@ -814,7 +816,7 @@ def load_tests(paths):
         for line in lines_of(p)[1:]:
             name, status = (line.split("\t") + [""])[:2]
             old = best.get(name)
-            if old is None or OUTCOME_RANK.get(status, 2) > \
+            if old is None or OUTCOME_RANK.get(status, 2) >= \
                     OUTCOME_RANK.get(old.split("\t")[1], 2):
                 best[name] = line
     return list(best.values())

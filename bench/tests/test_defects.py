@@ -41,11 +41,13 @@ class MergedTests(unittest.TestCase):
                   "binder/rust_binder/ping\tskip\tRust binder: in make "
                   "test's second boot (rustbinder)\t0.00\n"
                   "binder/rust_binder/death\tskip\tsecond boot\t0.00\n"
+                  "binder/rust_binder/unload\tskip\tsecond boot\t0.00\n"
                   "binder/cbinder/ping\tpass\t\t0.10\n"
                   "drv/cfoo/open\tpass\t\t0.10\n")
             write(rust, HEAD +
                   "binder/rust_binder/ping\tpass\t\t0.20\n"
                   "binder/rust_binder/death\tfail\tno reply\t0.20\n"
+                  "binder/rust_binder/unload\tskip\tbuilt in\t0.00\n"
                   "drv/cfoo/open\tfail\tEIO\t0.10\n"
                   "binder/cbinder/ping\tskip\tnot here\t0.00\n")
             got = {line.split("\t")[0]: line.split("\t")[1:3]
@@ -54,6 +56,7 @@ class MergedTests(unittest.TestCase):
         self.assertEqual(got, {
             "binder/rust_binder/ping": ["pass", ""],
             "binder/rust_binder/death": ["fail", "no reply"],
+            "binder/rust_binder/unload": ["skip", "built in"],
             "binder/cbinder/ping": ["pass", ""],
             "drv/cfoo/open": ["fail", "EIO"]})
 
