@@ -135,6 +135,6 @@ rm -rf "$out/staging"
 run_logged "$out/modules_install.log" "${kmake[@]}" \
 	INSTALL_MOD_PATH="$out/staging" modules_install >&2
 touch "$out/.complete"
-prune_old 2 "$CACHE/kernel/build-$variant-"*
+prune_old 2 "$out" "$CACHE/kernel/build-$variant-"*
 say "kernel $variant built in $((SECONDS - start))s: $(make -s -C "$src" O="$out" kernelrelease 2>/dev/null)" >&2
 echo "$out"

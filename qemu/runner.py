@@ -43,6 +43,12 @@ def die_with_parent():
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def stop_with_parent():
+    """In a shard's runner: SIGTERM when the parent runner goes, however it
+    goes, so it still stops its guest."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def raise_on_signal(signum, _frame):
     # 128 + signal, as a shell reports it: `make compare` tells a stopped
     # run from one whose cases failed.
@@ -481,10 +487,15 @@ def run_sharded(args):
     case (rfl.shard=K/N) and has its own state and results directory; the
     results are merged into args.out. Under TCG a guest keeps about one
     host core busy, so two guests on two cores take about half the time."""
+    # Nothing of an earlier run may pass for this one's: a shard runner
+    # that dies early writes no results.tsv.
     os.makedirs(args.out, exist_ok=True)
-    for old in ("console.log", "bench.tsv"):  # of a one-guest run
-        if os.path.exists(os.path.join(args.out, old)):
-            os.unlink(os.path.join(args.out, old))
+    for old in os.listdir(args.out):
+        path = os.path.join(args.out, old)
+        if old.startswith("shard") and os.path.isdir(path):
+            shutil.rmtree(path)
+        elif old in ("console.log", "bench.tsv", "results.tsv", "results.tap"):
+            os.unlink(path)
     t0 = time.monotonic()
     procs = []
     try:
@@ -503,9 +514,12 @@ def run_sharded(args):
                 cmd += ["--append", word]
             # Each prints whole lines, one write() each: they interleave
             # by line on the terminal.
-            procs.append(subprocess.Popen(cmd))
+            procs.append(subprocess.Popen(cmd, preexec_fn=stop_with_parent))
         codes = [p.wait() for p in procs]
     finally:
+        # A second signal must not cut the cleanup short.
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
         for p in procs:
             if p.poll() is None:
                 p.terminate()
@@ -518,8 +532,10 @@ def run_sharded(args):
                          "the guest runner wrote no results", "0.00"))
             continue
         with open(path) as f:
-            rows += [tuple(line.rstrip("\n").split("\t"))
-                     for line in f.readlines()[1:]]
+            for line in f.readlines()[1:]:
+                # name, status, reason (kept whole), seconds
+                w = line.rstrip("\n").split("\t")
+                rows.append((w[0], w[1], " ".join(w[2:-1]), w[-1]))
     with open(os.path.join(args.out, "results.tsv"), "w") as f:
         f.write("name\tstatus\treason\tseconds\n")
         f.writelines("\t".join(r) + "\n" for r in rows)

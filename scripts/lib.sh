@@ -50,19 +50,21 @@ run_logged() {
 	fi
 }
 
-# prune_old KEEP DIR...: of the finished builds among DIR (those with a
-# .complete stamp), keep the KEEP newest and remove the rest: a changed input
-# leaves the old build behind, and each is gigabytes. KEEP 2 spares the one
-# another checkout may still be using.
+# prune_old KEEP CURRENT DIR...: of the finished builds among DIR (those
+# with a .complete stamp), keep KEEP, CURRENT and the newest others (by the
+# stamp: last built), and remove the rest: a changed input leaves the old
+# build behind, and each is gigabytes. KEEP 2 spares the previous one,
+# which another checkout may still be using.
 prune_old() {
-	local keep=$1 d
-	shift
+	local keep=$1 current=$2 d
+	shift 2
 	for d in "$@"; do
+		[ "$d" != "$current" ] || continue
 		[ -e "$d/.complete" ] || continue
 		printf '%s %s\n' "$(stat -c %Y "$d/.complete")" "$d"
-	done | sort -rn | tail -n +$((keep + 1)) | while read -r _ d; do
+	done | sort -rn | tail -n +"$keep" | while read -r _ d; do
 		say "removing an old build: $d ($(du -sh "$d" | cut -f1))" >&2
-		rm -rf "$d"
+		rm -rf "$d" || say "could not remove $d" >&2
 	done
 }
 

@@ -63,5 +63,5 @@ fi
 touch "$tmp/.complete"
 mv "$tmp" "$root"
 trap - EXIT
-prune_old 2 "$CACHE"/toolroot/*
+prune_old 2 "$root" "$CACHE"/toolroot/*
 say "tool root ready: $root ($(du -sh "$root" | cut -f1))"

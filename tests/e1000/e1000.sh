@@ -40,7 +40,10 @@ traffic() {
 	wait_for 10 listening 1 5201 || fail "no iperf3 server"
 	TRAFFIC_RX=$(stat 1 rx_packets)
 	# A link taken down under it can leave iperf3 waiting for minutes.
-	n0 timeout -s KILL $(($1 + 15)) iperf3 -c $IP1 -t "$1" >/dev/null 2>&1 &
+	# exec: $! is timeout itself (ip netns exec execs too), so a TERM to
+	# it reaches the client; a shell function would run in a subshell.
+	(exec ip netns exec rfl0 timeout -s KILL $(($1 + 15)) \
+		iperf3 -c $IP1 -t "$1" >/dev/null 2>&1) &
 	TRAFFIC=$!
 	# iperf3 takes seconds to start under TCG: act only once it flows.
 	wait_for 15 flowing || fail "traffic did not start"

@@ -9,9 +9,8 @@
 NAME=rfltest
 DEV=/dev/$NAME
 
-# use IMPL: what differs between the implementations.
-# What each implementation is, and where it differs by design, so the steps
-# below stay the same for all three:
+# use IMPL: what each implementation is, and where it differs by design, so
+# the steps below stay the same for all three:
 #   CHECKS_AT_WRITE  a bad value is refused when written (null_blk: at
 #                    power on, in null_validate_conf())
 #   TOO_BIG          errno for a number past 64 bits (null_blk passes on
