@@ -180,8 +180,11 @@ static bool quiet(struct bl *b, int ms)
 	return ret == 0;
 }
 
-/* Server step: take a transaction, free it, reply with its data. */
-static int serve_echo(struct bl *s)
+/*
+ * Server step: take a transaction, free it, reply with its data; the
+ * sender_pid it was read with goes to @sender_pid if not NULL.
+ */
+static int serve_echo(struct bl *s, pid_t *sender_pid)
 {
 	static __u8 copy[64 * 1024 + 64];
 	struct bl_cmds c = {};
@@ -192,6 +195,8 @@ static int serve_echo(struct bl *s)
 	ret = expect(s, BR_TRANSACTION, &r);
 	if (ret)
 		return ret;
+	if (sender_pid)
+		*sender_pid = r.tr.sender_pid;
 	n = r.tr.data_size < sizeof(copy) ? r.tr.data_size : sizeof(copy);
 	memcpy(copy, bl_data(&r), n);
 	bl_cmd_ptr(&c, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
@@ -225,7 +230,7 @@ static int ping(struct bl *c, struct bl *s, const void *data, size_t size)
 	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, data, size, NULL, 0);
 	ret = bl_write(c, &cmds);
 	if (!ret)
-		ret = serve_echo(s);
+		ret = serve_echo(s, NULL);
 	if (!ret)
 		ret = take_reply(c, &r);
 	if (ret)
@@ -335,13 +340,8 @@ static pid_t sender_pid_seen(struct bl *c, struct bl *s)
 	pid_t pid;
 
 	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, "p", 1, NULL, 0);
-	if (bl_write(c, &cmds) || expect(s, BR_TRANSACTION, &r))
-		return -1;
-	pid = r.tr.sender_pid;
-	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
-	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
-	if (bl_write(s, &cmds) || expect(s, BR_TRANSACTION_COMPLETE, &r) ||
-	    take_reply(c, &r) || bl_free(c, r.tr.data.ptr.buffer))
+	if (bl_write(c, &cmds) || serve_echo(s, &pid) || take_reply(c, &r) ||
+	    bl_free(c, r.tr.data.ptr.buffer))
 		return -1;
 	return pid;
 }
