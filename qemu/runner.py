@@ -412,11 +412,12 @@ def run_cases(args):
                     elif line.startswith(("ok ", "not ok ")) and current:
                         status = "fail" if line.startswith("not") else "pass"
                         reason = ""
-                        if " # SKIP" in line:
+                        # A "not ok" is a failure whatever it says.
+                        if status == "pass" and " # SKIP" in line:
                             status = "skip"
                             reason = line.split(" # SKIP", 1)[1].strip() or \
                                 "no reason given"
-                        elif " # " in line:
+                        elif status == "pass" and " # " in line:
                             reason = line.split(" # ", 1)[1].strip()
                         found = [d for d in current[4]
                                  if d.startswith("RESULT ")]
