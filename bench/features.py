@@ -18,16 +18,16 @@ appears without a test behind it.
 import collections
 import os
 
+import results
+
 
 def load_results(path):
     """{driver: {impl: {case: (status, reason)}}} from results.tsv."""
     res = collections.defaultdict(lambda: collections.defaultdict(dict))
-    with open(path) as f:
-        for line in list(f)[1:]:
-            name, status, reason, _ = line.rstrip("\n").split("\t")
-            parts = name.split("/")
-            if len(parts) == 3:
-                res[parts[0]][parts[1]][parts[2]] = (status, reason)
+    for r in results.read_tsv(path):
+        parts = r.name.split("/")
+        if len(parts) == 3:
+            res[parts[0]][parts[1]][parts[2]] = (r.status, r.reason)
     return res
 
 

@@ -33,6 +33,8 @@ import sys
 import tempfile
 import time
 
+import results
+
 BOOT_TIMEOUT = 300  # seconds from power-on to the guest runner's PLAN
 TAIL_LINES = 40
 PR_SET_PDEATHSIG = 1
@@ -314,43 +316,36 @@ def failure_reason(diag):
 
 
 class Results:
+    """The results of one runner: a line per case on the terminal as it
+    ends, results.tap as it goes (so an interrupted run leaves what it
+    had), and every results file at the end (qemu/results.py)."""
+
     def __init__(self, out_dir):
         self.rows = []
         self.out_dir = out_dir
         self.tap = open(os.path.join(out_dir, "results.tap"), "w")
 
     def add(self, name, status, reason, seconds, diag):
-        self.rows.append((name, status, reason, seconds))
+        r = results.Result(name, status, reason, seconds, diag)
+        self.rows.append(r)
         mark = {"pass": "ok  ", "fail": "FAIL", "skip": "SKIP"}[status]
         extra = f" ({reason})" if reason else ""
         print(f"{mark} {name}{extra} [{seconds:.1f}s]", flush=True)
         if status == "fail" and diag:
             for d in diag[-60:]:
                 print(f"     {d}")
-        tap_status = "not ok" if status == "fail" else "ok"
-        directive = f" # SKIP {reason}" if status == "skip" else ""
-        self.tap.write(f"{tap_status} {len(self.rows)} {name}{directive}\n")
-        for d in diag:
-            self.tap.write(f"# {d}\n")
+        self.tap.write(results.tap_entry(len(self.rows), r))
         self.tap.flush()
 
     def write(self):
-        self.tap.write(f"1..{len(self.rows)}\n")
         self.tap.close()
-        with open(os.path.join(self.out_dir, "results.tsv"), "w") as f:
-            f.write("name\tstatus\treason\tseconds\n")
-            for name, status, reason, sec in self.rows:
-                f.write(f"{name}\t{status}\t{reason}\t{sec:.2f}\n")
-
-    def counts(self):
-        c = collections.Counter(r[1] for r in self.rows)
-        return c["pass"], c["fail"], c["skip"]
+        results.write_dir(self.out_dir, self.rows)
 
 
 def run_cases(args):
     """Boot, run cases, and reboot after a death until every case ran."""
     os.makedirs(args.out, exist_ok=True)
-    results = Results(args.out)
+    res = Results(args.out)
     bench = open(os.path.join(args.out, "bench.tsv"), "w")
     sockdir = tempfile.mkdtemp(prefix="rfl-qemu-")
     console_log = open(os.path.join(args.out, "console.log"), "wb")
@@ -409,16 +404,8 @@ def run_cases(args):
                         current[4].append(line[2:])
                         if args.mode == "compare":
                             progress.line(line[2:])
-                    elif line.startswith(("ok ", "not ok ")) and current:
-                        status = "fail" if line.startswith("not") else "pass"
-                        reason = ""
-                        # A "not ok" is a failure whatever it says.
-                        if status == "pass" and " # SKIP" in line:
-                            status = "skip"
-                            reason = line.split(" # SKIP", 1)[1].strip() or \
-                                "no reason given"
-                        elif status == "pass" and " # " in line:
-                            reason = line.split(" # ", 1)[1].strip()
+                    elif current and (verdict := results.parse_tap_line(line)):
+                        _, _, status, reason = verdict
                         found = [d for d in current[4]
                                  if d.startswith("RESULT ")]
                         if args.mode == "compare" and status == "fail" \
@@ -428,8 +415,8 @@ def run_cases(args):
                                 and not found and \
                                 not current[1].startswith("runner/"):
                             status, reason = "fail", "no RESULT lines"
-                        results.add(current[1], status, reason,
-                                    time.monotonic() - current[3], current[4])
+                        res.add(current[1], status, reason,
+                                time.monotonic() - current[3], current[4])
                         bench.writelines(bench_lines(current[1],
                                                      current[4]))
                         bench.flush()
@@ -451,21 +438,21 @@ def run_cases(args):
             what = "died" if died else "hung"
             tail = list(boot.tail)
             if current is None:
-                results.add("runner/boot", "fail",
-                            f"guest {what} before a case started", 0,
-                            ["last console lines:"] + tail)
+                res.add("runner/boot", "fail",
+                        f"guest {what} before a case started", 0,
+                        ["last console lines:"] + tail)
                 break
             idx, name, expect, started, diag = current
             bench.writelines(bench_lines(name, diag))
             bench.flush()
             if expect == "hang" and not died:
-                results.add(name, "pass",
-                            "hang caught, as this self-test expects",
-                            time.monotonic() - started, [])
+                res.add(name, "pass",
+                        "hang caught, as this self-test expects",
+                        time.monotonic() - started, [])
             else:
-                results.add(name, "fail", f"guest {what} in this case",
-                            time.monotonic() - started,
-                            diag + ["last console lines:"] + tail)
+                res.add(name, "fail", f"guest {what} in this case",
+                        time.monotonic() - started,
+                        diag + ["last console lines:"] + tail)
             start = idx + 1
     finally:
         if boot:
@@ -473,17 +460,33 @@ def run_cases(args):
         console_log.close()
         bench.close()
         shutil.rmtree(sockdir, ignore_errors=True)
-    results.write()
-    passed, failed, skipped = results.counts()
+    res.write()
+    count = results.counts(res.rows)
     # PLAN counts the boot check: 1 means the filter chose nothing (a
     # shard may legitimately get nothing; its parent decides).
     sharded = any(a.startswith("rfl.shard=") for a in args.append)
     if plan == 0 or (plan == 1 and args.mode == "test" and not sharded):
         print(f"no case matches '{args.filter}'; 'make list' shows them")
-        failed += 1
+        count["fail"] += 1
     print(f"results: {args.out} ({time.monotonic() - t0:.0f}s, {boots} boot(s))")
-    print(f"{passed} passed, {failed} failed, {skipped} skipped")
-    return 1 if failed else 0
+    print(results.summary(count))
+    return 1 if count["fail"] else 0
+
+
+def merge_shards(out, jobs):
+    """The results of the guests of a sharded run (out/shard<K>/) in one
+    list, written to @out with each case's diagnostics; a guest that wrote
+    nothing is a failure."""
+    rows = []
+    for k in range(jobs):
+        shard = os.path.join(out, f"shard{k}")
+        if not os.path.exists(os.path.join(shard, "results.tsv")):
+            rows.append(results.Result(f"runner/shard{k}", "fail",
+                                       "the guest runner wrote no results"))
+            continue
+        rows += results.read_dir(shard)
+    results.write_dir(out, rows, f"{jobs} guests; console logs in shard*/")
+    return rows
 
 
 def run_sharded(args):
@@ -498,7 +501,7 @@ def run_sharded(args):
         path = os.path.join(args.out, old)
         if old.startswith("shard") and os.path.isdir(path):
             shutil.rmtree(path)
-        elif old in ("console.log", "bench.tsv", "results.tsv", "results.tap"):
+        elif old in ("console.log", "bench.tsv") + results.FILES:
             os.unlink(path)
     t0 = time.monotonic()
     procs = []
@@ -528,38 +531,15 @@ def run_sharded(args):
             if p.poll() is None:
                 p.terminate()
                 p.wait()
-    rows = []
-    for k in range(args.jobs):
-        path = os.path.join(args.out, f"shard{k}", "results.tsv")
-        if not os.path.exists(path):
-            rows.append((f"runner/shard{k}", "fail",
-                         "the guest runner wrote no results", "0.00"))
-            continue
-        with open(path) as f:
-            for line in f.readlines()[1:]:
-                # name, status, reason (kept whole), seconds
-                w = line.rstrip("\n").split("\t")
-                rows.append((w[0], w[1], " ".join(w[2:-1]), w[-1]))
-    with open(os.path.join(args.out, "results.tsv"), "w") as f:
-        f.write("name\tstatus\treason\tseconds\n")
-        f.writelines("\t".join(r) + "\n" for r in rows)
-    with open(os.path.join(args.out, "results.tap"), "w") as f:
-        f.write(f"# {args.jobs} guests; diagnostics and console logs in "
-                f"shard*/\n")
-        for i, (name, status, reason, _) in enumerate(rows, 1):
-            mark = "not ok" if status == "fail" else "ok"
-            skip = f" # SKIP {reason}" if status == "skip" else ""
-            f.write(f"{mark} {i} {name}{skip}\n")
-        f.write(f"1..{len(rows)}\n")
-    c = collections.Counter(r[1] for r in rows)
-    none = all(r[0].startswith("runner/boot/") for r in rows)
+    rows = merge_shards(args.out, args.jobs)
+    none = all(r.name.startswith("runner/boot/") for r in rows)
     if none:
         print(f"no case matches '{args.filter}'; 'make list' shows them")
     print(f"results: {args.out} ({time.monotonic() - t0:.0f}s, "
           f"{args.jobs} guests at once)")
-    print(f"all guests: {c['pass']} passed, {c['fail']} failed, "
-          f"{c['skip']} skipped")
-    return 1 if c["fail"] or any(codes) or none else 0
+    count = results.counts(rows)
+    print(f"all guests: {results.summary(count)}")
+    return 1 if count["fail"] or any(codes) or none else 0
 
 
 def run_interactive(args):

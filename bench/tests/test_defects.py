@@ -50,9 +50,8 @@ class MergedTests(unittest.TestCase):
                   "binder/rust_binder/unload\tskip\tbuilt in\t0.00\n"
                   "drv/cfoo/open\tfail\tEIO\t0.10\n"
                   "binder/cbinder/ping\tskip\tnot here\t0.00\n")
-            got = {line.split("\t")[0]: line.split("\t")[1:3]
-                   for line in report.load_tests(
-                       [main, rust, os.path.join(d, "none.tsv")])}
+            got = {r.name: [r.status, r.reason] for r in report.load_tests(
+                [main, rust, os.path.join(d, "none.tsv")])}
         self.assertEqual(got, {
             "binder/rust_binder/ping": ["pass", ""],
             "binder/rust_binder/death": ["fail", "no reply"],
