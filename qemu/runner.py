@@ -17,6 +17,8 @@ Modes:
 
 A case that outlives its timeout, or a guest that dies, fails the case with
 the last console lines; the guest is then booted again and resumes after it.
+So does a guest that asks for a fresh one (REBOOT: after a splat, a new
+taint or a timeout, see qemu/guest/rfl-run-tests).
 """
 
 import argparse
@@ -343,7 +345,8 @@ class Results:
 
 
 def run_cases(args):
-    """Boot, run cases, and reboot after a death until every case ran."""
+    """Boot, run cases, and boot again after a death or a REBOOT until
+    every case ran."""
     os.makedirs(args.out, exist_ok=True)
     res = Results(args.out)
     bench = open(os.path.join(args.out, "bench.tsv"), "w")
@@ -360,7 +363,7 @@ def run_cases(args):
             boot = Boot(args, start, sockdir, console_log)
             current = None  # (index, name, deadline, expect, started, diag)
             deadline = boot_t0 + BOOT_TIMEOUT
-            done = died = False
+            done = died = reboot = False
             while not done:
                 now = time.monotonic()
                 if now > deadline:
@@ -423,6 +426,10 @@ def run_cases(args):
                         start = current[0] + 1
                         current = None
                         deadline = time.monotonic() + BOOT_TIMEOUT
+                    elif line.startswith("REBOOT"):
+                        # The guest powers off so that the next case has
+                        # a fresh one; start is the case after the last.
+                        done = reboot = True
                     elif line == "DONE":
                         done = True
                 if died:
@@ -431,6 +438,8 @@ def run_cases(args):
                 boot.finish()
                 if args.mode == "list":
                     return 0
+                if reboot:
+                    continue
                 break
             # The guest hung or died.
             boot.kill()

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+"""qemu/runner.py's loop over boots, with a scripted guest in place of
+QEMU: what each boot is asked to resume at, and the results it keeps."""
+
+import argparse
+import collections
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import unittest
+import unittest.mock
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path[:0] = [os.path.join(TOP, "qemu")]
+import results  # noqa: E402
+import runner  # noqa: E402
+
+
+class ScriptedBoot:
+    """A Boot whose guest sends the lines of the next script in SCRIPTS,
+    then powers off (an "eof" after them, as QEMU's console closes)."""
+
+    SCRIPTS = []
+    starts = []
+
+    def __init__(self, _args, start, _sockdir, _console_log):
+        self.starts.append(start)
+        self.script = self.SCRIPTS.pop(0)
+        self.tail = collections.deque(["last console line"])
+
+    def lines(self, _timeout):
+        script, self.script = self.script, []
+        yield from (("tap", line) for line in script)
+        yield "eof", ""
+
+    def finish(self, grace=30):
+        pass
+
+    def kill(self):
+        pass
+
+
+def run(scripts):
+    """run_cases() over @scripts, one per boot: (exit status, the start
+    of each boot, the results)."""
+    ScriptedBoot.SCRIPTS, ScriptedBoot.starts = list(scripts), []
+    with tempfile.TemporaryDirectory() as d:
+        args = argparse.Namespace(out=d, mode="test", filter="*", append=[],
+                                  verbose=False)
+        with unittest.mock.patch.object(runner, "Boot", ScriptedBoot), \
+                contextlib.redirect_stdout(io.StringIO()):
+            rc = runner.run_cases(args)
+        return rc, ScriptedBoot.starts, results.read_dir(d)
+
+
+class Boots(unittest.TestCase):
+    def test_fresh_guest_after_a_splat(self):
+        """Case 2 planted a splat: the guest asks for a fresh one, which
+        resumes at case 3; a clean later boot reports nothing of its own."""
+        rc, starts, got = run([
+            ["PLAN 4", "RUN 1 runner/boot/kernel-log timeout=1",
+             "ok 1 runner/boot/kernel-log",
+             "RUN 2 runner/selftest/planted-warn expect=splat",
+             "# kernel: WARNING: at rfl_splat_init",
+             "ok 2 runner/selftest/planted-warn # splat caught",
+             "REBOOT splat or taint in case 2"],
+            ["PLAN 4", "RUN 3 a/b/c", "ok 3 a/b/c", "RUN 4 a/b/d",
+             "ok 4 a/b/d # SKIP no d", "DONE"]])
+        self.assertEqual((rc, starts), (0, [1, 3]))
+        self.assertEqual([(r.name, r.status) for r in got], [
+            ("runner/boot/kernel-log", "pass"),
+            ("runner/selftest/planted-warn", "pass"), ("a/b/c", "pass"),
+            ("a/b/d", "skip")])
+        self.assertEqual(got[1].diag, ["kernel: WARNING: at rfl_splat_init"])
+
+    def test_later_boot_log_fails(self):
+        """A later boot with a splat in its own log reports it numbered
+        as the case before its first, so it still resumes at case 3."""
+        rc, starts, got = run([
+            ["PLAN 3", "RUN 1 runner/boot/kernel-log timeout=1",
+             "ok 1 runner/boot/kernel-log", "RUN 2 a/b/c timeout=5",
+             "# killed after 5s", "not ok 2 a/b/c",
+             "REBOOT case 2 timed out"],
+            ["PLAN 3", "RUN 2 runner/boot/kernel-log timeout=1",
+             "# kernel: BUG: sleeping function called", "not ok 2 "
+             "runner/boot/kernel-log", "RUN 3 a/b/d", "ok 3 a/b/d", "DONE"]])
+        self.assertEqual((rc, starts), (1, [1, 3]))
+        self.assertEqual([(r.name, r.status) for r in got], [
+            ("runner/boot/kernel-log", "pass"), ("a/b/c", "fail"),
+            ("runner/boot/kernel-log", "fail"), ("a/b/d", "pass")])
+
+    def test_death_still_resumes_after_the_case(self):
+        rc, starts, got = run([
+            ["PLAN 3", "RUN 1 runner/boot/kernel-log timeout=1",
+             "ok 1 runner/boot/kernel-log", "RUN 2 a/b/c timeout=5"],
+            ["PLAN 3", "RUN 3 a/b/d", "ok 3 a/b/d", "DONE"]])
+        self.assertEqual((rc, starts), (1, [1, 3]))
+        self.assertEqual((got[1].status, got[1].reason),
+                         ("fail", "guest died in this case"))
+        self.assertEqual(got[1].diag[-2:], ["last console lines:",
+                                            "last console line"])
+
+
+if __name__ == "__main__":
+    unittest.main()
