@@ -169,7 +169,8 @@ def render_html(intro, sections, plots):
            "table{border-collapse:collapse;margin:.5em 0}",
            "th,td{border:1px solid #bbb;padding:.2em .5em;font-size:90%}",
            "th{background:#eee}td.n{text-align:right}",
-           "td.failed{background:#fdd}img{max-width:100%}",
+           "td.failed{background:#fdd}td.xfail{background:#ffd}",
+           "img{max-width:100%}",
            "</style></head><body>", "<h1>Comparison report</h1>",
            f"<p>{e(intro)}</p>", "<ul>"]
     anchors = []
@@ -190,6 +191,7 @@ def render_html(intro, sections, plots):
             for j, c in enumerate(r):
                 c = str(c)
                 cls = "failed" if c.startswith(("failed", "FAIL")) else \
+                    "xfail" if c.startswith(("known bug", "xfail")) else \
                     "n" if j in numeric else ""
                 cells.append(f'<td class="{cls}">{e(c)}</td>' if cls
                              else f"<td>{e(c)}</td>")
@@ -762,7 +764,8 @@ def differential(tests):
         if len(parts) != 3 or parts[0] in ("runner", "pipeline"):
             continue
         driver, impl, case = parts
-        cell = r.status if r.status != "skip" else f"skip: {r.reason}"
+        cell = f"{r.status}: {r.reason}" if r.status in ("skip", "xfail") \
+            else r.status
         by_driver[driver].setdefault(case, {})[impl] = cell
     out = {}
     for driver, cases in sorted(by_driver.items()):
@@ -795,6 +798,34 @@ def mainline_binder_sizes(build):
             tot = [a + b for a, b in zip(tot, sizes(p)[:3])]
         rows.append([what, " ".join(objs), *tot, sum(tot)])
     return rows
+
+
+def outcome_rows(merged):
+    """[driver, implementation, passed, failed, skipped, xfail] of the
+    driver cases of `make test` (runner and pipeline checks left out)."""
+    counts = collections.defaultdict(collections.Counter)
+    for r in merged:
+        parts = r.name.split("/")
+        if len(parts) == 3 and parts[0] not in ("runner", "pipeline"):
+            counts[tuple(parts[:2])][r.status] += 1
+    return [[*key, c["pass"], c["fail"], c["skip"], c["xfail"]]
+            for key, c in sorted(counts.items())]
+
+
+def tests_sections(rep, merged, src):
+    """The outcome counts and the known bugs (xfail) of `make test`, each
+    apart from pass, fail and skip."""
+    rep.section("Test outcomes", f"Cases of `make test` per implementation, "
+                f"from {src}. xfail: a known bug of a mainline driver showed "
+                "(not a failure of this project, not a pass either).",
+                ("driver", "implementation", "pass", "fail", "skip",
+                 "xfail"), outcome_rows(merged), numeric=(2, 3, 4, 5))
+    rows = [[r.name, r.reason] for r in merged if r.status == "xfail"]
+    if rows:
+        rep.section("Known bugs of mainline drivers (xfail)",
+                    "Cases where a known bug of a mainline driver showed in "
+                    "this run, each with where it is described.",
+                    ("case", "bug and reference"), rows)
 
 
 def load_tests(paths):
@@ -914,6 +945,7 @@ def main():
         order = {"cnull": 0, "csemaphore": 0, "chello": 0, "cpl061": 0,
                  "cbinder": 0, "ce1000": 0, "rnull": 1, "rsemaphore": 1,
                  "rhello": 1, "rust_binder": 1}
+        tests_sections(rep, merged, src)
         for driver, impls, rows in features.matrices(TOP, tests, order):
             rep.section(f"Features: {driver}",
                         "Each cell is the outcome of the tests behind the "

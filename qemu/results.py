@@ -16,10 +16,16 @@ Statuses (STATUSES):
   pass       the case passed
   fail       it failed, or the kernel splatted or was tainted during it
   skip       the case did not run; the reason says why
+  xfail      a known bug of a mainline driver showed; the reason names it
+             and a reference (commit, URL or README section). Not a
+             failure, and not a pass either: counted and shown apart
 
 TAP is read and written in one dialect, which is also what the guest
-runner sends: "ok N name", "not ok N name", "ok N name # SKIP reason". A
-"not ok" line is a failure whatever else it says.
+runner sends: "ok N name", "not ok N name", "ok N name # SKIP reason" and
+"not ok N name # TODO reason", TAP's expected failure, for an xfail (so a
+TAP reader that knows nothing of xfail counts it neither as a pass nor as
+a failure). A "not ok" line is a failure whatever else it says, but for
+the TODO directive.
 """
 
 import collections
@@ -27,11 +33,11 @@ import os
 import re
 import xml.etree.ElementTree as ET
 
-STATUSES = ("pass", "fail", "skip")
+STATUSES = ("pass", "fail", "skip", "xfail")
 HEADER = "name\tstatus\treason\tseconds\n"
 # Which outcome of a case wins when two runs have it: the one that says
 # most about the driver (see merge()).
-RANK = {"skip": 0, "pass": 1, "fail": 2}
+RANK = {"skip": 0, "pass": 1, "xfail": 2, "fail": 3}
 
 
 class Result:
@@ -72,6 +78,8 @@ def parse_tap_line(line):
     word, _, reason = directive.partition(" ")
     reason = reason.strip()
     if failed:
+        if word.upper() == "TODO":
+            return number, name, "xfail", reason or "no reason given"
         return number, name, "fail", ""
     if word.upper() != "SKIP":
         return number, name, "pass", directive
@@ -83,6 +91,7 @@ def tap_entry(number, result):
     line = {"pass": f"ok {number} {result.name}",
             "fail": f"not ok {number} {result.name}",
             "skip": f"ok {number} {result.name} # SKIP {result.reason}",
+            "xfail": f"not ok {number} {result.name} # TODO {result.reason}",
             }[result.status]
     if result.status == "pass" and result.reason:
         line += f" # {result.reason}"
@@ -147,7 +156,8 @@ def read_tsv(path):
 
 def junit_case(r):
     """A <testcase> of one result: classname driver.implementation, name
-    the case."""
+    the case. An xfail is a <skipped> of type xfail, as pytest writes
+    one: JUnit has no expected failure."""
     driver, _, case = r.name.rpartition("/")
     el = ET.Element("testcase", classname=driver.replace("/", "."),
                     name=case, time=f"{r.seconds:.2f}")
@@ -155,6 +165,9 @@ def junit_case(r):
         ET.SubElement(el, "failure", message=r.reason or "failed")
     elif r.status == "skip":
         ET.SubElement(el, "skipped", message=r.reason)
+    elif r.status == "xfail":
+        ET.SubElement(el, "skipped", type="xfail",
+                      message=f"known bug: {r.reason}")
     if r.diag:
         ET.SubElement(el, "system-out").text = "\n".join(r.diag) + "\n"
     return el
@@ -164,7 +177,7 @@ def write_junit(path, results, suite="rfl-drivers"):
     c = counts(results)
     attrs = {"name": suite, "tests": str(len(results)),
              "failures": str(c["fail"]), "errors": "0",
-             "skipped": str(c["skip"]),
+             "skipped": str(c["skip"] + c["xfail"]),
              "time": f"{sum(r.seconds for r in results):.2f}"}
     root = ET.Element("testsuites", attrs)
     ts = ET.SubElement(root, "testsuite", attrs)
@@ -207,17 +220,25 @@ def counts(results):
 
 
 def summary(c):
-    """The closing line of a run from its counts(), exactly "N passed, N
-    failed, N skipped" (CI reads it)."""
-    return f"{c['pass']} passed, {c['fail']} failed, {c['skip']} skipped"
+    """The closing lines of a run from its counts(). The last is exactly
+    "N passed, N failed, N skipped" (CI reads that line); known bugs, when
+    there are any, go on a line of their own before it."""
+    lines = []
+    if c["xfail"]:
+        lines.append(f"{c['xfail']} xfail: known bugs of mainline drivers "
+                     "(not failures)")
+    lines.append(f"{c['pass']} passed, {c['fail']} failed, "
+                 f"{c['skip']} skipped")
+    return "\n".join(lines)
 
 
 def merge(runs):
     """One list from the results of several runs (e.g. the main boot and
     the rustbinder boot): a case in two keeps the outcome that says most,
-    a fail over a pass over a skip, and on a tie the later run's (the main
-    boot skips the Rust binder's cases, the rustbinder boot, given later,
-    has their outcomes and the real reasons of its own skips)."""
+    a fail over an xfail over a pass over a skip, and on a tie the later
+    run's (the main boot skips the Rust binder's cases, the rustbinder
+    boot, given later, has their outcomes and the real reasons of its own
+    skips)."""
     best = {}
     for results in runs:
         for r in results:

@@ -330,7 +330,8 @@ class Results:
     def add(self, name, status, reason, seconds, diag):
         r = results.Result(name, status, reason, seconds, diag)
         self.rows.append(r)
-        mark = {"pass": "ok  ", "fail": "FAIL", "skip": "SKIP"}[status]
+        mark = {"pass": "ok  ", "fail": "FAIL", "skip": "SKIP",
+                "xfail": "XFAIL"}[status]
         extra = f" ({reason})" if reason else ""
         print(f"{mark} {name}{extra} [{seconds:.1f}s]", flush=True)
         if status == "fail" and diag:

@@ -41,6 +41,18 @@ class TapLines(unittest.TestCase):
         self.assertEqual(p("ok 5 runner/x/y # splat caught"),
                          (5, "runner/x/y", "pass", "splat caught"))
 
+    def test_xfail_is_tap_todo(self):
+        """TAP's expected failure: neither a pass nor a failure to a TAP
+        reader that knows nothing of xfail."""
+        line = "not ok 6 g/gpio_pl061/no_stale_edge # TODO stale (see X)"
+        self.assertEqual(results.parse_tap_line(line),
+                         (6, "g/gpio_pl061/no_stale_edge", "xfail",
+                          "stale (see X)"))
+        r = R("g/gpio_pl061/no_stale_edge", "xfail", "stale (see X)", 0,
+              ["1 stale event"])
+        self.assertEqual(results.tap_entry(6, r), line + "\n# 1 stale "
+                         "event\n")
+
     def test_not_ok_is_a_failure_whatever_it_says(self):
         """A case that skipped but splatted: the guest says "not ok"."""
         self.assertEqual(results.parse_tap_line("not ok 7 a/b/c # SKIP x"),
@@ -117,11 +129,28 @@ class Files(unittest.TestCase):
         self.assertEqual(cases[2].find("skipped").get("message"),
                          "no ioctl in rfoo")
 
+    def test_junit_xfail_apart(self):
+        """JUnit has no expected failure: a <skipped> of type xfail."""
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "junit.xml")
+            results.write_junit(path, [R("a/b/c", "xfail", "stale (see X)"),
+                                       R("a/b/d", "pass")])
+            suite = ET.parse(path).getroot().find("testsuite")
+        self.assertEqual((suite.get("failures"), suite.get("skipped")),
+                         ("0", "1"))
+        skipped = suite.find("testcase/skipped")
+        self.assertEqual((skipped.get("type"), skipped.get("message")),
+                         ("xfail", "known bug: stale (see X)"))
+
     def test_directory(self):
         with tempfile.TemporaryDirectory() as d:
             results.write_dir(d, sample())
             self.assertEqual(sorted(os.listdir(d)), sorted(results.FILES))
             self.assertEqual(results.read_dir(d), sample())
+            rows = sample() + [R("a/b/c", "xfail", "stale (see X)", 1,
+                                 ["stale"])]
+            results.write_dir(d, rows)
+            self.assertEqual(results.read_dir(d), rows)
 
 
 class Counting(unittest.TestCase):
@@ -131,19 +160,34 @@ class Counting(unittest.TestCase):
         self.assertEqual(line, "1 passed, 1 failed, 1 skipped")
         self.assertRegex(line, r"^\d+ passed, \d+ failed(, \d+ skipped)?$")
 
+    def test_closing_line_with_xfail(self):
+        """Known bugs on a line of their own, before the closing line,
+        which stays the last and the same."""
+        rows = sample() + [R("a/b/c", "xfail", "stale (see X)")] * 2
+        lines = results.summary(results.counts(rows)).splitlines()
+        self.assertEqual(lines, [
+            "2 xfail: known bugs of mainline drivers (not failures)",
+            "1 passed, 1 failed, 1 skipped"])
+
     def test_merge(self):
         main = [R("b/rust_binder/ping", "skip", "second boot"),
                 R("b/rust_binder/unload", "skip", "second boot"),
                 R("b/cbinder/ping", "pass"), R("d/c/x", "pass")]
+        main += [R("g/m/stale", "xfail", "stale"), R("g/m/late", "xfail")]
         second = [R("b/rust_binder/ping", "pass"),
                   R("b/rust_binder/unload", "skip", "built in"),
-                  R("d/c/x", "fail", "EIO")]
+                  R("d/c/x", "fail", "EIO"), R("g/m/stale", "pass"),
+                  R("g/m/late", "fail", "EBUSY")]
         got = {r.name: (r.status, r.reason)
                for r in results.merge([main, second])}
         self.assertEqual(got, {"b/rust_binder/ping": ("pass", ""),
                                "b/rust_binder/unload": ("skip", "built in"),
                                "b/cbinder/ping": ("pass", ""),
-                               "d/c/x": ("fail", "EIO")})
+                               "d/c/x": ("fail", "EIO"),
+                               # a known bug that showed once says more
+                               # than a pass, a failure more than both
+                               "g/m/stale": ("xfail", "stale"),
+                               "g/m/late": ("fail", "EBUSY")})
 
 
 class Runner(unittest.TestCase):

@@ -615,7 +615,8 @@ TEST_F(gpio_pl061, no_stale_edge)
 	 * several), so a stale event from it is reported, not failed.
 	 */
 	if (n && strcmp(variant->module, "cpl061"))
-		SKIP(return, "gpio-pl061 delivered %d edge(s) latched before the request", n);
+		RFL_XFAIL(return, "drivers/gpio_pl061/README.md: cpl061 clears a latched edge",
+			  "gpio-pl061 delivered %d edge(s) latched before the request", n);
 	EXPECT_EQ(0, n);
 }
 

@@ -8,7 +8,8 @@
 # It then answers --list and --run NAME for the guest runner; with no
 # arguments it runs every case, for a person at the shell.
 # A case runs in a subshell with 'set -eu': any failing command fails it.
-# skip REASON ends it as skipped; fail MESSAGE as failed.
+# skip REASON ends it as skipped; fail MESSAGE as failed; xfail REASON
+# REFERENCE as a known bug of a mainline driver (see tests/README.md).
 
 # shellcheck shell=sh
 
@@ -27,6 +28,13 @@ skip() {
 fail() {
 	echo "FAIL: $*"
 	exit 1
+}
+
+# xfail REASON REFERENCE: a known bug of a mainline driver showed;
+# REFERENCE is a commit, a URL or a README section. Status 2 is KSFT_XFAIL.
+xfail() {
+	echo "XFAIL: $1 (see $2)"
+	exit 2
 }
 
 # expect_eq WHAT GOT WANT
