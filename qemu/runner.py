@@ -474,12 +474,16 @@ def run_cases(args):
     count = results.counts(res.rows)
     # PLAN counts the boot check: 1 means the filter chose nothing (a
     # shard may legitimately get nothing; its parent decides).
-    sharded = any(a.startswith("rfl.shard=") for a in args.append)
-    if plan == 0 or (plan == 1 and args.mode == "test" and not sharded):
+    shard = kv_words(" ".join(args.append)).get("rfl.shard")
+    if plan == 0 or (plan == 1 and args.mode == "test" and not shard):
         print(f"no case matches '{args.filter}'; 'make list' shows them")
         count["fail"] += 1
     print(f"results: {args.out} ({time.monotonic() - t0:.0f}s, {boots} boot(s))")
-    print(results.summary(count))
+    # A guest of a sharded run says whose its counts are: the closing line
+    # of the run is its parent's, all guests merged.
+    prefix = f"guest {shard}: " if shard else ""
+    for line in results.summary(count).splitlines():
+        print(prefix + line)
     return 1 if count["fail"] else 0
 
 
@@ -542,14 +546,14 @@ def run_sharded(args):
                 p.terminate()
                 p.wait()
     rows = merge_shards(args.out, args.jobs)
-    none = all(r.name.startswith("runner/boot/") for r in rows)
-    if none:
+    count = results.counts(rows)
+    if all(r.name.startswith("runner/boot/") for r in rows):
         print(f"no case matches '{args.filter}'; 'make list' shows them")
+        count["fail"] += 1
     print(f"results: {args.out} ({time.monotonic() - t0:.0f}s, "
           f"{args.jobs} guests at once)")
-    count = results.counts(rows)
-    print(f"all guests: {results.summary(count)}")
-    return 1 if count["fail"] or any(codes) or none else 0
+    print(results.summary(count))
+    return 1 if count["fail"] or any(codes) else 0
 
 
 def run_interactive(args):

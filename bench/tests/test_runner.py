@@ -7,6 +7,7 @@ import collections
 import contextlib
 import io
 import os
+import re
 import sys
 import tempfile
 import unittest
@@ -43,17 +44,23 @@ class ScriptedBoot:
         pass
 
 
-def run(scripts):
+def run(scripts, append=(), out=None):
     """run_cases() over @scripts, one per boot: (exit status, the start
-    of each boot, the results)."""
+    of each boot, the results); what it prints goes to @out."""
     ScriptedBoot.SCRIPTS, ScriptedBoot.starts = list(scripts), []
     with tempfile.TemporaryDirectory() as d:
-        args = argparse.Namespace(out=d, mode="test", filter="*", append=[],
-                                  verbose=False)
+        args = argparse.Namespace(out=d, mode="test", filter="*",
+                                  append=list(append), verbose=False)
         with unittest.mock.patch.object(runner, "Boot", ScriptedBoot), \
-                contextlib.redirect_stdout(io.StringIO()):
+                contextlib.redirect_stdout(out or io.StringIO()):
             rc = runner.run_cases(args)
         return rc, ScriptedBoot.starts, results.read_dir(d)
+
+
+ONE_BOOT = ["PLAN 3", "RUN 1 runner/boot/kernel-log timeout=1",
+            "ok 1 runner/boot/kernel-log", "RUN 2 a/b/c", "ok 2 a/b/c",
+            "RUN 3 g/m/stale", "not ok 3 g/m/stale # TODO stale (see X)",
+            "DONE"]
 
 
 class Boots(unittest.TestCase):
@@ -102,6 +109,30 @@ class Boots(unittest.TestCase):
                          ("fail", "guest died in this case"))
         self.assertEqual(got[1].diag[-2:], ["last console lines:",
                                             "last console line"])
+
+
+
+class ClosingLine(unittest.TestCase):
+    """CI reads the last line: exactly N passed, N failed, N skipped."""
+
+    def test_one_guest(self):
+        out = io.StringIO()
+        rc, _, _ = run([ONE_BOOT], out=out)
+        lines = out.getvalue().splitlines()
+        self.assertEqual(rc, 0)
+        self.assertEqual(lines[-2:], [
+            "1 xfail: known bugs of mainline drivers (not failures)",
+            "2 passed, 0 failed, 0 skipped"])
+
+    def test_a_guest_of_several_says_so(self):
+        """Only the parent of a sharded run prints the closing line."""
+        out = io.StringIO()
+        run([ONE_BOOT], ["rfl.shard=1/2"], out)
+        lines = out.getvalue().splitlines()
+        self.assertEqual(lines[-1], "guest 1/2: 2 passed, 0 failed, 0 "
+                         "skipped")
+        self.assertFalse([x for x in lines
+                          if re.match(r"\d+ passed, \d+ failed", x)])
 
 
 if __name__ == "__main__":
