@@ -96,7 +96,7 @@ def boot_problem(out):
     res = os.path.join(out, "results.tsv")
     if not os.path.exists(res):
         return "no results.tsv: the runner stopped before the guest ran"
-    rows = results.read_tsv(res)
+    rows = results.counted(results.read_tsv(res))
     for r in rows:
         if r.name == "runner/boot" and r.status == "fail":
             return f"runner/boot failed: {r.reason or 'see console.log'}"

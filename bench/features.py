@@ -25,7 +25,7 @@ import results
 def load_results(path):
     """{driver: {impl: {case: (status, reason)}}} from results.tsv."""
     res = collections.defaultdict(lambda: collections.defaultdict(dict))
-    for r in results.read_tsv(path):
+    for r in results.counted(results.read_tsv(path)):
         parts = r.name.split("/")
         if len(parts) == 3:
             res[parts[0]][parts[1]][parts[2]] = (r.status, r.reason)

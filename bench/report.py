@@ -335,7 +335,7 @@ class Runs:
             if not os.path.exists(res):
                 self.failed[(boot, "*")] = "the boot did not finish"
                 continue
-            for r in results.read_tsv(res):
+            for r in results.counted(results.read_tsv(res)):
                 name, status, reason = r.name, r.status, r.reason
                 if name.startswith("runner/"):
                     if status == "fail":
@@ -759,7 +759,7 @@ def differential(tests):
     """Outcome of each case for every implementation of a driver, from the
     results.tsv of `make test`: {driver: (impls, [(case, outcomes)])}."""
     by_driver = collections.defaultdict(dict)
-    for r in results.read_tsv(tests):
+    for r in results.counted(results.read_tsv(tests)):
         parts = r.name.split("/")
         if len(parts) != 3 or parts[0] in ("runner", "pipeline"):
             continue
@@ -830,9 +830,10 @@ def tests_sections(rep, merged, src):
 
 def load_tests(paths):
     """The results of the results.tsv files of `make test` that exist,
-    merged (results.merge: the main run and the rustbinder run)."""
-    return results.merge([results.read_tsv(p) for p in paths
-                          if os.path.exists(p)])
+    merged (results.merge: the main run and the rustbinder run); a case
+    that only ever said it runs elsewhere is no result."""
+    return results.counted(results.merge([results.read_tsv(p) for p in paths
+                                          if os.path.exists(p)]))
 
 
 def main():

@@ -19,25 +19,33 @@ Statuses (STATUSES):
   xfail      a known bug of a mainline driver showed; the reason names it
              and a reference (commit, URL or README section). Not a
              failure, and not a pass either: counted and shown apart
+  elsewhere  the case runs in another boot (the Rust binder's cases on the
+             main kernel): not a result at all, so it is in results.tsv
+             only, for `make test` to see that a second boot is due
 
 TAP is read and written in one dialect, which is also what the guest
 runner sends: "ok N name", "not ok N name", "ok N name # SKIP reason" and
 "not ok N name # TODO reason", TAP's expected failure, for an xfail (so a
 TAP reader that knows nothing of xfail counts it neither as a pass nor as
 a failure). A "not ok" line is a failure whatever else it says, but for
-the TODO directive.
+the TODO directive. The guest also sends "ok N name # SKIP elsewhere:
+reason" (tests/lib/rfl.sh elsewhere, rfl_harness.h RFL_ELSEWHERE), which
+is read as elsewhere.
 """
 
 import collections
 import os
 import re
+import sys
 import xml.etree.ElementTree as ET
 
-STATUSES = ("pass", "fail", "skip", "xfail")
+STATUSES = ("pass", "fail", "skip", "xfail", "elsewhere")
 HEADER = "name\tstatus\treason\tseconds\n"
+# The start of a skip reason that means "runs in another boot".
+ELSEWHERE_PREFIX = "elsewhere: "
 # Which outcome of a case wins when two runs have it: the one that says
 # most about the driver (see merge()).
-RANK = {"skip": 0, "pass": 1, "xfail": 2, "fail": 3}
+RANK = {"elsewhere": 0, "skip": 1, "pass": 2, "xfail": 3, "fail": 4}
 
 
 class Result:
@@ -83,11 +91,16 @@ def parse_tap_line(line):
         return number, name, "fail", ""
     if word.upper() != "SKIP":
         return number, name, "pass", directive
+    if reason.startswith(ELSEWHERE_PREFIX):
+        return number, name, "elsewhere", reason[len(ELSEWHERE_PREFIX):]
     return number, name, "skip", reason or "no reason given"
 
 
 def tap_entry(number, result):
-    """The TAP lines of one result: its line, then its diagnostics."""
+    """The TAP lines of one result: its line, then its diagnostics (none
+    for a case that runs elsewhere: it is not a result)."""
+    if result.status == "elsewhere":
+        return ""
     line = {"pass": f"ok {number} {result.name}",
             "fail": f"not ok {number} {result.name}",
             "skip": f"ok {number} {result.name} # SKIP {result.reason}",
@@ -98,13 +111,19 @@ def tap_entry(number, result):
     return "".join([line.rstrip() + "\n"] + [f"# {d}\n" for d in result.diag])
 
 
+def counted(results):
+    """The results that are results: all but the cases run elsewhere."""
+    return [r for r in results if r.status != "elsewhere"]
+
+
 def write_tap(path, results, comment=None):
+    rows = counted(results)
     with open(path, "w") as f:
         if comment:
             f.write(f"# {comment}\n")
-        for n, r in enumerate(results, 1):
+        for n, r in enumerate(rows, 1):
             f.write(tap_entry(n, r))
-        f.write(f"1..{len(results)}\n")
+        f.write(f"1..{len(rows)}\n")
 
 
 def read_tap(path):
@@ -174,6 +193,7 @@ def junit_case(r):
 
 
 def write_junit(path, results, suite="rfl-drivers"):
+    results = counted(results)
     c = counts(results)
     attrs = {"name": suite, "tests": str(len(results)),
              "failures": str(c["fail"]), "errors": "0",
@@ -205,8 +225,8 @@ def read_dir(out_dir):
     results = read_tsv(os.path.join(out_dir, "results.tsv"))
     tap = os.path.join(out_dir, "results.tap")
     if os.path.exists(tap):
-        # Both list the results in the same order.
-        for r, t in zip(results, read_tap(tap)):
+        # Both list the counted results in the same order.
+        for r, t in zip(counted(results), read_tap(tap)):
             if r.name == t.name:
                 r.diag = t.diag
     return results
@@ -246,3 +266,25 @@ def merge(runs):
             if old is None or RANK[r.status] >= RANK[old.status]:
                 best[r.name] = r
     return list(best.values())
+
+
+def main(dirs):
+    """The closing lines of several runs together: `make test` after its
+    second boot. Their counts add up, as the cases a run says run
+    elsewhere are not counted in it. Exit status 1 when a case failed or
+    a run wrote no results."""
+    total = counts([])
+    for d in dirs:
+        path = os.path.join(d, "results.tsv")
+        if not os.path.exists(path):
+            print(f"{d}: no results.tsv")
+            total["fail"] += 1
+            continue
+        for status, n in counts(read_tsv(path)).items():
+            total[status] += n
+    print(summary(total))
+    return 1 if total["fail"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -331,13 +331,13 @@ class Results:
         r = results.Result(name, status, reason, seconds, diag)
         self.rows.append(r)
         mark = {"pass": "ok  ", "fail": "FAIL", "skip": "SKIP",
-                "xfail": "XFAIL"}[status]
+                "xfail": "XFAIL", "elsewhere": "elsewhere"}[status]
         extra = f" ({reason})" if reason else ""
         print(f"{mark} {name}{extra} [{seconds:.1f}s]", flush=True)
         if status == "fail" and diag:
             for d in diag[-60:]:
                 print(f"     {d}")
-        self.tap.write(results.tap_entry(len(self.rows), r))
+        self.tap.write(results.tap_entry(len(results.counted(self.rows)), r))
         self.tap.flush()
 
     def write(self):
@@ -354,6 +354,9 @@ def run_cases(args):
     sockdir = tempfile.mkdtemp(prefix="rfl-qemu-")
     console_log = open(os.path.join(args.out, "console.log"), "wb")
     start, plan, boots = 1, None, 0
+    # rfl.within: this run is the other boot of `make test` (the Rust
+    # binder's), where no case may say it runs elsewhere.
+    within = kv_words(" ".join(args.append)).get("rfl.within")
     t0 = time.monotonic()
     progress = Progress(t0)
     boot = None
@@ -419,6 +422,10 @@ def run_cases(args):
                                 and not found and \
                                 not current[1].startswith("runner/"):
                             status, reason = "fail", "no RESULT lines"
+                        elif status == "elsewhere" and within:
+                            status, reason = "fail", (
+                                f"this boot is the one for {within}, but "
+                                f"the case says it runs elsewhere: {reason}")
                         res.add(current[1], status, reason,
                                 time.monotonic() - current[3], current[4])
                         bench.writelines(bench_lines(current[1],

@@ -43,7 +43,8 @@ class MergedTests(unittest.TestCase):
                   "binder/rust_binder/death\tskip\tsecond boot\t0.00\n"
                   "binder/rust_binder/unload\tskip\tsecond boot\t0.00\n"
                   "binder/cbinder/ping\tpass\t\t0.10\n"
-                  "drv/cfoo/open\tpass\t\t0.10\n")
+                  "drv/cfoo/open\tpass\t\t0.10\n"
+                  "pipeline/rust_binder/fs\telsewhere\tsecond boot\t0\n")
             write(rust, HEAD +
                   "binder/rust_binder/ping\tpass\t\t0.20\n"
                   "binder/rust_binder/death\tfail\tno reply\t0.20\n"

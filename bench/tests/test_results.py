@@ -53,6 +53,13 @@ class TapLines(unittest.TestCase):
         self.assertEqual(results.tap_entry(6, r), line + "\n# 1 stale "
                          "event\n")
 
+    def test_elsewhere(self):
+        """A case that runs in the other boot (tests/lib/rfl.sh elsewhere,
+        RFL_ELSEWHERE): the guest sends it as a skip with this prefix."""
+        self.assertEqual(results.parse_tap_line(
+            "ok 3 b/rust_binder/ping # SKIP elsewhere: second boot"),
+            (3, "b/rust_binder/ping", "elsewhere", "second boot"))
+
     def test_not_ok_is_a_failure_whatever_it_says(self):
         """A case that skipped but splatted: the guest says "not ok"."""
         self.assertEqual(results.parse_tap_line("not ok 7 a/b/c # SKIP x"),
@@ -152,6 +159,24 @@ class Files(unittest.TestCase):
             results.write_dir(d, rows)
             self.assertEqual(results.read_dir(d), rows)
 
+    def test_elsewhere_is_no_result(self):
+        """In results.tsv only (make test looks there for a second boot
+        due), not in TAP or JUnit; the diagnostics still line up."""
+        rows = [R("b/rust_binder/ping", "elsewhere", "second boot")] + \
+            sample()
+        with tempfile.TemporaryDirectory() as d:
+            results.write_dir(d, rows)
+            with open(os.path.join(d, "results.tap")) as f:
+                tap = f.read()
+            self.assertEqual(results.read_dir(d), rows)
+            suite = ET.parse(os.path.join(d, "junit.xml")).getroot()
+        self.assertNotIn("rust_binder", tap)
+        self.assertTrue(tap.startswith("ok 1 drv/cfoo/open\n"))
+        self.assertTrue(tap.endswith("\n1..3\n"))
+        self.assertEqual(suite.find("testsuite").get("tests"), "3")
+        self.assertEqual(results.summary(results.counts(rows)),
+                         "1 passed, 1 failed, 1 skipped")
+
 
 class Counting(unittest.TestCase):
     def test_closing_line(self):
@@ -173,11 +198,14 @@ class Counting(unittest.TestCase):
         main = [R("b/rust_binder/ping", "skip", "second boot"),
                 R("b/rust_binder/unload", "skip", "second boot"),
                 R("b/cbinder/ping", "pass"), R("d/c/x", "pass")]
-        main += [R("g/m/stale", "xfail", "stale"), R("g/m/late", "xfail")]
+        main += [R("g/m/stale", "xfail", "stale"), R("g/m/late", "xfail"),
+                 R("p/rust_binder/fs", "elsewhere", "rustbinder"),
+                 R("p/binder_linux/x", "elsewhere", "main")]
         second = [R("b/rust_binder/ping", "pass"),
                   R("b/rust_binder/unload", "skip", "built in"),
                   R("d/c/x", "fail", "EIO"), R("g/m/stale", "pass"),
-                  R("g/m/late", "fail", "EBUSY")]
+                  R("g/m/late", "fail", "EBUSY"),
+                  R("p/rust_binder/fs", "skip", "no binderfs")]
         got = {r.name: (r.status, r.reason)
                for r in results.merge([main, second])}
         self.assertEqual(got, {"b/rust_binder/ping": ("pass", ""),
@@ -187,7 +215,31 @@ class Counting(unittest.TestCase):
                                # a known bug that showed once says more
                                # than a pass, a failure more than both
                                "g/m/stale": ("xfail", "stale"),
-                               "g/m/late": ("fail", "EBUSY")})
+                               "g/m/late": ("fail", "EBUSY"),
+                               # any outcome over "elsewhere"
+                               "p/rust_binder/fs": ("skip", "no binderfs"),
+                               "p/binder_linux/x": ("elsewhere", "main")})
+
+    def test_both_boots_add_up(self):
+        """make test's last line after its second boot: the main boot
+        does not count the cases it says run elsewhere."""
+        with tempfile.TemporaryDirectory() as d:
+            main, second = os.path.join(d, "main"), os.path.join(d, "rb")
+            os.makedirs(main)
+            os.makedirs(second)
+            results.write_dir(main, sample() + [
+                R("b/rust_binder/ping", "elsewhere", "second boot")])
+            results.write_dir(second, [R("b/rust_binder/ping", "pass"),
+                                       R("runner/boot/kernel-log", "pass")])
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                rc = results.main([main, second])
+            self.assertEqual((rc, out.getvalue()),
+                             (1, "3 passed, 1 failed, 1 skipped\n"))
+            with contextlib.redirect_stdout(io.StringIO()) as out:
+                rc = results.main([second, os.path.join(d, "none")])
+            self.assertEqual((rc, out.getvalue().splitlines()[-1]),
+                             (1, "2 passed, 1 failed, 0 skipped"))
 
 
 class Runner(unittest.TestCase):

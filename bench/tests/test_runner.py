@@ -112,6 +112,29 @@ class Boots(unittest.TestCase):
 
 
 
+class Elsewhere(unittest.TestCase):
+    SCRIPT = ["PLAN 3", "RUN 1 runner/boot/kernel-log timeout=1",
+              "ok 1 runner/boot/kernel-log", "RUN 2 b/rust_binder/ping",
+              "ok 2 b/rust_binder/ping # SKIP elsewhere: second boot",
+              "RUN 3 a/b/c", "ok 3 a/b/c", "DONE"]
+
+    def test_not_counted(self):
+        out = io.StringIO()
+        rc, _, got = run([self.SCRIPT], out=out)
+        self.assertEqual(rc, 0)
+        self.assertEqual(got[1].status, "elsewhere")
+        self.assertEqual(out.getvalue().splitlines()[-1],
+                         "2 passed, 0 failed, 0 skipped")
+
+    def test_a_failure_in_the_boot_meant_for_it(self):
+        """make test's second boot runs WITHIN='*/rust_binder/*': a case
+        there that says it runs elsewhere never runs anywhere."""
+        rc, _, got = run([self.SCRIPT], ["rfl.within=*/rust_binder/*"])
+        self.assertEqual(rc, 1)
+        self.assertEqual(got[1].status, "fail")
+        self.assertIn("runs elsewhere: second boot", got[1].reason)
+
+
 class ClosingLine(unittest.TestCase):
     """CI reads the last line: exactly N passed, N failed, N skipped."""
 

@@ -9,7 +9,8 @@
 # arguments it runs every case, for a person at the shell.
 # A case runs in a subshell with 'set -eu': any failing command fails it.
 # skip REASON ends it as skipped; fail MESSAGE as failed; xfail REASON
-# REFERENCE as a known bug of a mainline driver (see tests/README.md).
+# REFERENCE as a known bug of a mainline driver; elsewhere REASON as a case
+# that runs in another boot (see tests/README.md).
 
 # shellcheck shell=sh
 
@@ -28,6 +29,12 @@ skip() {
 fail() {
 	echo "FAIL: $*"
 	exit 1
+}
+
+# elsewhere REASON: this case runs in another boot (another kernel
+# variant), so here it is no result at all.
+elsewhere() {
+	skip "elsewhere: $*"
 }
 
 # xfail REASON REFERENCE: a known bug of a mainline driver showed;

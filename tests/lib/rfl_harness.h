@@ -34,6 +34,13 @@
 	statement; \
 } while (0)
 
+/*
+ * RFL_ELSEWHERE(statement, fmt, ...): this case runs in another boot
+ * (another kernel variant), so here it is no result at all, not a skip.
+ */
+#define RFL_ELSEWHERE(statement, fmt, ...) \
+	SKIP(statement, "elsewhere: " fmt, ##__VA_ARGS__)
+
 static int rfl_list_cases(void)
 {
 	struct __fixture_variant_metadata *v;
