@@ -252,6 +252,25 @@ def summary(c):
     return "\n".join(lines)
 
 
+def all_skipped(results):
+    """A failure for each implementation of a driver (driver/impl/case)
+    that skipped every case it ran: a run that tested nothing of it is a
+    failure of the run, not a row of skips (the runner and pipeline
+    checks are no implementation)."""
+    by_impl = collections.defaultdict(list)
+    for r in counted(results):
+        parts = r.name.split("/")
+        if len(parts) == 3 and parts[0] not in ("runner", "pipeline"):
+            by_impl["/".join(parts[:2])].append(r)
+    out = []
+    for impl, rows in sorted(by_impl.items()):
+        if all(r.status == "skip" for r in rows):
+            out.append(Result(f"runner/all-skipped/{impl}", "fail",
+                              f"every one of its {len(rows)} case(s) "
+                              f"skipped, the first: {rows[0].reason}"))
+    return out
+
+
 def merge(runs):
     """One list from the results of several runs (e.g. the main boot and
     the rustbinder boot): a case in two keeps the outcome that says most,

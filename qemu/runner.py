@@ -477,11 +477,16 @@ def run_cases(args):
         console_log.close()
         bench.close()
         shutil.rmtree(sockdir, ignore_errors=True)
+    shard = kv_words(" ".join(args.append)).get("rfl.shard")
+    # A shard sees only some of an implementation's cases: its parent
+    # judges them all.
+    if args.mode == "test" and not shard:
+        for r in results.all_skipped(res.rows):
+            res.add(r.name, r.status, r.reason, 0, [])
     res.write()
     count = results.counts(res.rows)
     # PLAN counts the boot check: 1 means the filter chose nothing (a
     # shard may legitimately get nothing; its parent decides).
-    shard = kv_words(" ".join(args.append)).get("rfl.shard")
     if plan == 0 or (plan == 1 and args.mode == "test" and not shard):
         print(f"no case matches '{args.filter}'; 'make list' shows them")
         count["fail"] += 1
@@ -497,7 +502,8 @@ def run_cases(args):
 def merge_shards(out, jobs):
     """The results of the guests of a sharded run (out/shard<K>/) in one
     list, written to @out with each case's diagnostics; a guest that wrote
-    nothing is a failure."""
+    nothing is a failure, and so is an implementation that skipped every
+    case (results.all_skipped)."""
     rows = []
     for k in range(jobs):
         shard = os.path.join(out, f"shard{k}")
@@ -506,6 +512,7 @@ def merge_shards(out, jobs):
                                        "the guest runner wrote no results"))
             continue
         rows += results.read_dir(shard)
+    rows += results.all_skipped(rows)
     results.write_dir(out, rows, f"{jobs} guests; console logs in shard*/")
     return rows
 

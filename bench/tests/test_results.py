@@ -220,6 +220,18 @@ class Counting(unittest.TestCase):
                                "p/rust_binder/fs": ("skip", "no binderfs"),
                                "p/binder_linux/x": ("elsewhere", "main")})
 
+    def test_an_implementation_that_skipped_every_case(self):
+        rows = [R("d/cfoo/a", "pass"), R("d/cfoo/b", "skip", "no b"),
+                R("d/rfoo/a", "skip", "no rfoo here"), R("d/rfoo/b", "skip"),
+                R("d/rfoo/c", "elsewhere", "rustbinder"),
+                R("b/rust_binder/a", "elsewhere", "second boot"),
+                R("d/mfoo/a", "xfail", "stale"),
+                R("pipeline/binder_linux/load-unload", "skip", "permanent"),
+                R("runner/x/y", "skip")]
+        self.assertEqual(results.all_skipped(rows), [
+            R("runner/all-skipped/d/rfoo", "fail", "every one of its 2 "
+              "case(s) skipped, the first: no rfoo here")])
+
     def test_both_boots_add_up(self):
         """make test's last line after its second boot: the main boot
         does not count the cases it says run elsewhere."""
@@ -252,6 +264,8 @@ class Runner(unittest.TestCase):
             self.assertEqual(got[:3], sample())
             self.assertEqual(got[3], R("runner/shard2", "fail", "the guest "
                                        "runner wrote no results"))
+            # rfoo's one case, in shard 1, skipped
+            self.assertEqual(got[4].name, "runner/all-skipped/drv/rfoo")
             self.assertEqual(results.read_dir(d), got)
             with open(os.path.join(d, "results.tap")) as f:
                 self.assertIn("not ok 2 drv/cfoo/write\n# FAIL: wrote 3 of "

@@ -135,6 +135,24 @@ class Elsewhere(unittest.TestCase):
         self.assertIn("runs elsewhere: second boot", got[1].reason)
 
 
+class AllSkipped(unittest.TestCase):
+    SCRIPT = ["PLAN 3", "RUN 1 runner/boot/kernel-log timeout=1",
+              "ok 1 runner/boot/kernel-log", "RUN 2 e/e1000/coalesce",
+              "ok 2 e/e1000/coalesce # SKIP no ITR on the 82540",
+              "RUN 3 e/ce1000/coalesce", "ok 3 e/ce1000/coalesce", "DONE"]
+
+    def test_a_failure_of_the_run(self):
+        rc, _, got = run([self.SCRIPT])
+        self.assertEqual(rc, 1)
+        self.assertEqual((got[-1].name, got[-1].status),
+                         ("runner/all-skipped/e/e1000", "fail"))
+
+    def test_left_to_the_parent_of_a_guest_of_several(self):
+        rc, _, got = run([self.SCRIPT], ["rfl.shard=0/2"])
+        self.assertEqual(rc, 0)
+        self.assertEqual(len(got), 3)
+
+
 class ClosingLine(unittest.TestCase):
     """CI reads the last line: exactly N passed, N failed, N skipped."""
 
