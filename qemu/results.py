@@ -15,7 +15,8 @@ Statuses (STATUSES):
 
   pass       the case passed
   fail       it failed, or the kernel splatted or was tainted during it
-  skip       the case did not run; the reason says why
+  skip       the case did not run: a feature the implementation lacks by
+             design, or an environment it needs; the reason says which
   xfail      a known bug of a mainline driver showed; the reason names it
              and a reference (commit, URL or README section). Not a
              failure, and not a pass either: counted and shown apart
@@ -69,7 +70,7 @@ def one_line(text):
     return " ".join(text.split())
 
 
-# ---- TAP -----------------------------------------------------------------
+# ---- TAP ------------------------------------------------------------------
 
 TAP_LINE = re.compile(r"(not )?ok ([0-9]+) (\S+)\s*(?:#\s*(.*))?$")
 
@@ -171,7 +172,7 @@ def read_tsv(path):
     return out
 
 
-# ---- JUnit XML -------------------------------------------------------------
+# ---- JUnit XML -----------------------------------------------------------
 
 def junit_case(r):
     """A <testcase> of one result: classname driver.implementation, name
@@ -232,7 +233,7 @@ def read_dir(out_dir):
     return results
 
 
-# ---- Counting and merging --------------------------------------------------
+# ---- Counting and merging ------------------------------------------------
 
 def counts(results):
     c = collections.Counter(r.status for r in results)
@@ -274,10 +275,10 @@ def all_skipped(results):
 def merge(runs):
     """One list from the results of several runs (e.g. the main boot and
     the rustbinder boot): a case in two keeps the outcome that says most,
-    a fail over an xfail over a pass over a skip, and on a tie the later
-    run's (the main boot skips the Rust binder's cases, the rustbinder
-    boot, given later, has their outcomes and the real reasons of its own
-    skips)."""
+    a fail over an xfail over a pass over a skip over elsewhere, and on a
+    tie the later run's (the main boot says the Rust binder's cases run
+    elsewhere, the rustbinder boot, given later, has their outcomes and
+    the real reasons of its own skips)."""
     best = {}
     for results in runs:
         for r in results:
