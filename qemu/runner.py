@@ -311,7 +311,8 @@ def failure_reason(diag):
     """Why a case failed, in a few words, from its output: the guest
     runner's verdict (timeout, exit status) and the first FAIL line."""
     why = [d for d in diag if d.startswith(("killed after", "exit status",
-                                            "kernel log splat"))]
+                                            "kernel log splat",
+                                            "expected a splat"))]
     fail = [d for d in diag if d.startswith(("FAIL", "# FAIL", "not ok"))
             or "Expected" in d]
     return "; ".join(fail[:1] + why[-1:])[:200]
@@ -415,8 +416,7 @@ def run_cases(args):
                         _, _, status, reason = verdict
                         found = [d for d in current[4]
                                  if d.startswith("RESULT ")]
-                        if args.mode == "compare" and status == "fail" \
-                                and not reason:
+                        if status == "fail" and not reason:
                             reason = failure_reason(current[4])
                         elif args.mode == "compare" and status == "pass" \
                                 and not found and \

@@ -26,6 +26,7 @@ class ScriptedBoot:
 
     SCRIPTS = []
     starts = []
+    console = []
 
     def __init__(self, _args, start, _sockdir, _console_log):
         self.starts.append(start)
@@ -54,6 +55,8 @@ def run(scripts, append=(), out=None):
         with unittest.mock.patch.object(runner, "Boot", ScriptedBoot), \
                 contextlib.redirect_stdout(out or io.StringIO()):
             rc = runner.run_cases(args)
+        with open(os.path.join(d, "console.log")) as f:
+            ScriptedBoot.console = f.readlines()
         return rc, ScriptedBoot.starts, results.read_dir(d)
 
 
@@ -89,7 +92,7 @@ class Boots(unittest.TestCase):
         rc, starts, got = run([
             ["PLAN 3", "RUN 1 runner/boot/kernel-log timeout=1",
              "ok 1 runner/boot/kernel-log", "RUN 2 a/b/c timeout=5",
-             "# killed after 5s", "not ok 2 a/b/c",
+             "# Killed", "# killed after 5s", "not ok 2 a/b/c",
              "REBOOT case 2 timed out"],
             ["PLAN 3", "RUN 2 runner/boot/kernel-log timeout=1",
              "# kernel: BUG: sleeping function called", "not ok 2 "
@@ -98,6 +101,8 @@ class Boots(unittest.TestCase):
         self.assertEqual([(r.name, r.status) for r in got], [
             ("runner/boot/kernel-log", "pass"), ("a/b/c", "fail"),
             ("runner/boot/kernel-log", "fail"), ("a/b/d", "pass")])
+        # a failure says why in results.tsv and JUnit, not only in TAP
+        self.assertEqual(got[1].reason, "killed after 5s")
 
     def test_death_still_resumes_after_the_case(self):
         rc, starts, got = run([
