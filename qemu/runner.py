@@ -437,6 +437,10 @@ def run_cases(args):
                     elif line.startswith("REBOOT"):
                         # The guest powers off so that the next case has
                         # a fresh one; start is the case after the last.
+                        # Said in the console log, where the guest's own
+                        # last words may not reach before it powers off.
+                        console_log.write(f"runner: {line}: booting a "
+                                          "fresh guest\n".encode())
                         done = reboot = True
                     elif line == "DONE":
                         done = True

@@ -84,6 +84,9 @@ class Boots(unittest.TestCase):
             ("runner/boot/kernel-log", "pass"),
             ("runner/selftest/planted-warn", "pass"), ("a/b/c", "pass"),
             ("a/b/d", "skip")])
+        self.assertEqual(ScriptedBoot.console, ["runner: REBOOT splat or "
+                                                "taint in case 2: booting a "
+                                                "fresh guest\n"])
         self.assertEqual(got[1].diag, ["kernel: WARNING: at rfl_splat_init"])
 
     def test_later_boot_log_fails(self):
