@@ -25,6 +25,8 @@ import sys
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "qemu"))
+import results  # noqa: E402
 # The second boot: variant, the bench directory it runs.
 SECOND_BOOT = ("rustbinder", "binder")
 
@@ -94,13 +96,11 @@ def boot_problem(out):
     res = os.path.join(out, "results.tsv")
     if not os.path.exists(res):
         return "no results.tsv: the runner stopped before the guest ran"
-    with open(res) as f:
-        rows = [line.rstrip("\n").split("\t") for line in f][1:]
-    for row in rows:
-        if row[0] == "runner/boot" and row[1:2] == ["fail"]:
-            why = row[2] if len(row) > 2 and row[2] else "see console.log"
-            return f"runner/boot failed: {why}"
-    if not any(not r[0].startswith("runner/") for r in rows if r[0]):
+    rows = results.counted(results.read_tsv(res))
+    for r in rows:
+        if r.name == "runner/boot" and r.status == "fail":
+            return f"runner/boot failed: {r.reason or 'see console.log'}"
+    if all(r.name.startswith("runner/") for r in rows):
         return "no bench case ran"
     return None
 

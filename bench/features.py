@@ -7,6 +7,7 @@ those cases gave for that implementation in results.tsv of `make test`:
 
   pass                 every case passed
   FAIL: case           a case failed (the first one named)
+  known bug: reason    a known bug of the (mainline) driver showed (xfail)
   no: reason           every case was skipped (the first skip reason)
   partial: reason      some passed, some were skipped
   not run              no result for any of the cases
@@ -18,16 +19,16 @@ appears without a test behind it.
 import collections
 import os
 
+import results
+
 
 def load_results(path):
     """{driver: {impl: {case: (status, reason)}}} from results.tsv."""
     res = collections.defaultdict(lambda: collections.defaultdict(dict))
-    with open(path) as f:
-        for line in list(f)[1:]:
-            name, status, reason, _ = line.rstrip("\n").split("\t")
-            parts = name.split("/")
-            if len(parts) == 3:
-                res[parts[0]][parts[1]][parts[2]] = (status, reason)
+    for r in results.counted(results.read_tsv(path)):
+        parts = r.name.split("/")
+        if len(parts) == 3:
+            res[parts[0]][parts[1]][parts[2]] = (r.status, r.reason)
     return res
 
 
@@ -38,6 +39,9 @@ def cell(outcomes):
     failed = [c for c, o in got if o[0] == "fail"]
     if failed:
         return f"FAIL: {failed[0]}"
+    xfails = [o[1] for _, o in got if o[0] == "xfail"]
+    if xfails:
+        return f"known bug: {xfails[0]}"
     skips = [o[1] for _, o in got if o[0] == "skip"]
     if not skips and len(got) == len(outcomes):
         return "pass"

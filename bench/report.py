@@ -23,12 +23,12 @@ import statistics
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [os.path.join(TOP, "bench"), os.path.join(TOP, "qemu")]
 import features  # noqa: E402
 import plots  # noqa: E402
+import results  # noqa: E402
 import unsafe_count  # noqa: E402
-
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # The paper's figures (Li et al., "An Empirical Study of Rust-for-Linux",
 # USENIX ATC 2024), as quoted in /work/shared/DESIGN.md. Only these are
@@ -169,7 +169,8 @@ def render_html(intro, sections, plots):
            "table{border-collapse:collapse;margin:.5em 0}",
            "th,td{border:1px solid #bbb;padding:.2em .5em;font-size:90%}",
            "th{background:#eee}td.n{text-align:right}",
-           "td.failed{background:#fdd}img{max-width:100%}",
+           "td.failed{background:#fdd}td.xfail{background:#ffd}",
+           "img{max-width:100%}",
            "</style></head><body>", "<h1>Comparison report</h1>",
            f"<p>{e(intro)}</p>", "<ul>"]
     anchors = []
@@ -190,6 +191,7 @@ def render_html(intro, sections, plots):
             for j, c in enumerate(r):
                 c = str(c)
                 cls = "failed" if c.startswith(("failed", "FAIL")) else \
+                    "xfail" if c.startswith(("known bug", "xfail")) else \
                     "n" if j in numeric else ""
                 cells.append(f'<td class="{cls}">{e(c)}</td>' if cls
                              else f"<td>{e(c)}</td>")
@@ -333,8 +335,8 @@ class Runs:
             if not os.path.exists(res):
                 self.failed[(boot, "*")] = "the boot did not finish"
                 continue
-            for line in lines_of(res)[1:]:
-                name, status, reason, _ = line.rstrip("\n").split("\t")
+            for r in results.counted(results.read_tsv(res)):
+                name, status, reason = r.name, r.status, r.reason
                 if name.startswith("runner/"):
                     if status == "fail":
                         self.notes.append(f"{boot} boot: {name} failed: "
@@ -757,13 +759,13 @@ def differential(tests):
     """Outcome of each case for every implementation of a driver, from the
     results.tsv of `make test`: {driver: (impls, [(case, outcomes)])}."""
     by_driver = collections.defaultdict(dict)
-    for line in lines_of(tests)[1:]:
-        name, status, reason, _ = line.rstrip("\n").split("\t")
-        parts = name.split("/")
+    for r in results.counted(results.read_tsv(tests)):
+        parts = r.name.split("/")
         if len(parts) != 3 or parts[0] in ("runner", "pipeline"):
             continue
         driver, impl, case = parts
-        cell = status if status != "skip" else f"skip: {reason}"
+        cell = f"{r.status}: {r.reason}" if r.status in ("skip", "xfail") \
+            else r.status
         by_driver[driver].setdefault(case, {})[impl] = cell
     out = {}
     for driver, cases in sorted(by_driver.items()):
@@ -798,28 +800,40 @@ def mainline_binder_sizes(build):
     return rows
 
 
-# Which outcome of a case wins when two results files have it.
-OUTCOME_RANK = {"skip": 0, "pass": 1, "fail": 2}
+def outcome_rows(merged):
+    """[driver, implementation, passed, failed, skipped, xfail] of the
+    driver cases of `make test` (runner and pipeline checks left out)."""
+    counts = collections.defaultdict(collections.Counter)
+    for r in merged:
+        parts = r.name.split("/")
+        if len(parts) == 3 and parts[0] not in ("runner", "pipeline"):
+            counts[tuple(parts[:2])][r.status] += 1
+    return [[*key, c["pass"], c["fail"], c["skip"], c["xfail"]]
+            for key, c in sorted(counts.items())]
+
+
+def tests_sections(rep, merged, src):
+    """The outcome counts and the known bugs (xfail) of `make test`, each
+    apart from pass, fail and skip."""
+    rep.section("Test outcomes", f"Cases of `make test` per implementation, "
+                f"from {src}. xfail: a known bug of a mainline driver showed "
+                "(not a failure of this project, not a pass either).",
+                ("driver", "implementation", "pass", "fail", "skip",
+                 "xfail"), outcome_rows(merged), numeric=(2, 3, 4, 5))
+    rows = [[r.name, r.reason] for r in merged if r.status == "xfail"]
+    if rows:
+        rep.section("Known bugs of mainline drivers (xfail)",
+                    "Cases where a known bug of a mainline driver showed in "
+                    "this run, each with where it is described.",
+                    ("case", "bug and reference"), rows)
 
 
 def load_tests(paths):
-    """The lines of the results.tsv files of `make test`, merged: a case
-    in two files keeps the outcome that says most, a fail over a pass over
-    a skip, and on a tie the later file's. The main run skips
-    binder/rust_binder/* (the Rust binder is in the rustbinder kernel
-    only), the rustbinder run, given later, has their outcomes and the
-    real reason of its own skips."""
-    best = {}
-    for p in paths:
-        if not os.path.exists(p):
-            continue
-        for line in lines_of(p)[1:]:
-            name, status = (line.split("\t") + [""])[:2]
-            old = best.get(name)
-            if old is None or OUTCOME_RANK.get(status, 2) >= \
-                    OUTCOME_RANK.get(old.split("\t")[1], 2):
-                best[name] = line
-    return list(best.values())
+    """The results of the results.tsv files of `make test` that exist,
+    merged (results.merge: the main run and the rustbinder run); a case
+    that only ever said it runs elsewhere is no result."""
+    return results.counted(results.merge([results.read_tsv(p) for p in paths
+                                          if os.path.exists(p)]))
 
 
 def main():
@@ -924,15 +938,15 @@ def main():
             unsafe, numeric=(2, 3, 4, 5, 6, 7, 8))
     binder = binder_section(rep, bench, modules, missing)
     e1000 = e1000_section(rep, bench, modules, missing)
-    lines = load_tests(args.tests)
-    if lines:
+    merged = load_tests(args.tests)
+    if merged:
         tests = os.path.join(out, "tests.tsv")
-        with open(tests, "w") as f:
-            f.write("name\tstatus\treason\tseconds\n" + "".join(lines))
+        results.write_tsv(tests, merged)
         src = ", ".join(t for t in args.tests if os.path.exists(t))
         order = {"cnull": 0, "csemaphore": 0, "chello": 0, "cpl061": 0,
                  "cbinder": 0, "ce1000": 0, "rnull": 1, "rsemaphore": 1,
                  "rhello": 1, "rust_binder": 1}
+        tests_sections(rep, merged, src)
         for driver, impls, rows in features.matrices(TOP, tests, order):
             rep.section(f"Features: {driver}",
                         "Each cell is the outcome of the tests behind the "

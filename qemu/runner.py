@@ -17,6 +17,8 @@ Modes:
 
 A case that outlives its timeout, or a guest that dies, fails the case with
 the last console lines; the guest is then booted again and resumes after it.
+So does a guest that asks for a fresh one (REBOOT: after a splat, a new
+taint or a timeout, see qemu/guest/rfl-run-tests).
 """
 
 import argparse
@@ -32,6 +34,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import results
 
 BOOT_TIMEOUT = 300  # seconds from power-on to the guest runner's PLAN
 TAIL_LINES = 40
@@ -307,54 +311,53 @@ def failure_reason(diag):
     """Why a case failed, in a few words, from its output: the guest
     runner's verdict (timeout, exit status) and the first FAIL line."""
     why = [d for d in diag if d.startswith(("killed after", "exit status",
-                                            "kernel log splat"))]
+                                            "kernel log splat",
+                                            "expected a splat"))]
     fail = [d for d in diag if d.startswith(("FAIL", "# FAIL", "not ok"))
             or "Expected" in d]
     return "; ".join(fail[:1] + why[-1:])[:200]
 
 
 class Results:
+    """The results of one runner: a line per case on the terminal as it
+    ends, results.tap as it goes (so an interrupted run leaves what it
+    had), and every results file at the end (qemu/results.py)."""
+
     def __init__(self, out_dir):
         self.rows = []
         self.out_dir = out_dir
         self.tap = open(os.path.join(out_dir, "results.tap"), "w")
 
     def add(self, name, status, reason, seconds, diag):
-        self.rows.append((name, status, reason, seconds))
-        mark = {"pass": "ok  ", "fail": "FAIL", "skip": "SKIP"}[status]
+        r = results.Result(name, status, reason, seconds, diag)
+        self.rows.append(r)
+        mark = {"pass": "ok  ", "fail": "FAIL", "skip": "SKIP",
+                "xfail": "XFAIL", "elsewhere": "elsewhere"}[status]
         extra = f" ({reason})" if reason else ""
         print(f"{mark} {name}{extra} [{seconds:.1f}s]", flush=True)
         if status == "fail" and diag:
             for d in diag[-60:]:
                 print(f"     {d}")
-        tap_status = "not ok" if status == "fail" else "ok"
-        directive = f" # SKIP {reason}" if status == "skip" else ""
-        self.tap.write(f"{tap_status} {len(self.rows)} {name}{directive}\n")
-        for d in diag:
-            self.tap.write(f"# {d}\n")
+        self.tap.write(results.tap_entry(len(results.counted(self.rows)), r))
         self.tap.flush()
 
     def write(self):
-        self.tap.write(f"1..{len(self.rows)}\n")
         self.tap.close()
-        with open(os.path.join(self.out_dir, "results.tsv"), "w") as f:
-            f.write("name\tstatus\treason\tseconds\n")
-            for name, status, reason, sec in self.rows:
-                f.write(f"{name}\t{status}\t{reason}\t{sec:.2f}\n")
-
-    def counts(self):
-        c = collections.Counter(r[1] for r in self.rows)
-        return c["pass"], c["fail"], c["skip"]
+        results.write_dir(self.out_dir, self.rows)
 
 
 def run_cases(args):
-    """Boot, run cases, and reboot after a death until every case ran."""
+    """Boot, run cases, and boot again after a death or a REBOOT until
+    every case ran."""
     os.makedirs(args.out, exist_ok=True)
-    results = Results(args.out)
+    res = Results(args.out)
     bench = open(os.path.join(args.out, "bench.tsv"), "w")
     sockdir = tempfile.mkdtemp(prefix="rfl-qemu-")
     console_log = open(os.path.join(args.out, "console.log"), "wb")
     start, plan, boots = 1, None, 0
+    # rfl.within: this run is the other boot of `make test` (the Rust
+    # binder's), where no case may say it runs elsewhere.
+    within = kv_words(" ".join(args.append)).get("rfl.within")
     t0 = time.monotonic()
     progress = Progress(t0)
     boot = None
@@ -365,7 +368,7 @@ def run_cases(args):
             boot = Boot(args, start, sockdir, console_log)
             current = None  # (index, name, deadline, expect, started, diag)
             deadline = boot_t0 + BOOT_TIMEOUT
-            done = died = False
+            done = died = reboot = False
             while not done:
                 now = time.monotonic()
                 if now > deadline:
@@ -409,32 +412,36 @@ def run_cases(args):
                         current[4].append(line[2:])
                         if args.mode == "compare":
                             progress.line(line[2:])
-                    elif line.startswith(("ok ", "not ok ")) and current:
-                        status = "fail" if line.startswith("not") else "pass"
-                        reason = ""
-                        if " # SKIP" in line:
-                            status = "skip"
-                            reason = line.split(" # SKIP", 1)[1].strip() or \
-                                "no reason given"
-                        elif " # " in line:
-                            reason = line.split(" # ", 1)[1].strip()
+                    elif current and (verdict := results.parse_tap_line(line)):
+                        _, _, status, reason = verdict
                         found = [d for d in current[4]
                                  if d.startswith("RESULT ")]
-                        if args.mode == "compare" and status == "fail" \
-                                and not reason:
+                        if status == "fail" and not reason:
                             reason = failure_reason(current[4])
                         elif args.mode == "compare" and status == "pass" \
                                 and not found and \
                                 not current[1].startswith("runner/"):
                             status, reason = "fail", "no RESULT lines"
-                        results.add(current[1], status, reason,
-                                    time.monotonic() - current[3], current[4])
+                        elif status == "elsewhere" and within:
+                            status, reason = "fail", (
+                                f"this boot is the one for {within}, but "
+                                f"the case says it runs elsewhere: {reason}")
+                        res.add(current[1], status, reason,
+                                time.monotonic() - current[3], current[4])
                         bench.writelines(bench_lines(current[1],
                                                      current[4]))
                         bench.flush()
                         start = current[0] + 1
                         current = None
                         deadline = time.monotonic() + BOOT_TIMEOUT
+                    elif line.startswith("REBOOT"):
+                        # The guest powers off so that the next case has
+                        # a fresh one; start is the case after the last.
+                        # Said in the console log, where the guest's own
+                        # last words may not reach before it powers off.
+                        console_log.write(f"runner: {line}: booting a "
+                                          "fresh guest\n".encode())
+                        done = reboot = True
                     elif line == "DONE":
                         done = True
                 if died:
@@ -443,6 +450,8 @@ def run_cases(args):
                 boot.finish()
                 if args.mode == "list":
                     return 0
+                if reboot:
+                    continue
                 break
             # The guest hung or died.
             boot.kill()
@@ -450,21 +459,21 @@ def run_cases(args):
             what = "died" if died else "hung"
             tail = list(boot.tail)
             if current is None:
-                results.add("runner/boot", "fail",
-                            f"guest {what} before a case started", 0,
-                            ["last console lines:"] + tail)
+                res.add("runner/boot", "fail",
+                        f"guest {what} before a case started", 0,
+                        ["last console lines:"] + tail)
                 break
             idx, name, expect, started, diag = current
             bench.writelines(bench_lines(name, diag))
             bench.flush()
             if expect == "hang" and not died:
-                results.add(name, "pass",
-                            "hang caught, as this self-test expects",
-                            time.monotonic() - started, [])
+                res.add(name, "pass",
+                        "hang caught, as this self-test expects",
+                        time.monotonic() - started, [])
             else:
-                results.add(name, "fail", f"guest {what} in this case",
-                            time.monotonic() - started,
-                            diag + ["last console lines:"] + tail)
+                res.add(name, "fail", f"guest {what} in this case",
+                        time.monotonic() - started,
+                        diag + ["last console lines:"] + tail)
             start = idx + 1
     finally:
         if boot:
@@ -472,17 +481,44 @@ def run_cases(args):
         console_log.close()
         bench.close()
         shutil.rmtree(sockdir, ignore_errors=True)
-    results.write()
-    passed, failed, skipped = results.counts()
+    shard = kv_words(" ".join(args.append)).get("rfl.shard")
+    # A shard sees only some of an implementation's cases: its parent
+    # judges them all.
+    if args.mode == "test" and not shard:
+        for r in results.all_skipped(res.rows):
+            res.add(r.name, r.status, r.reason, 0, [])
+    res.write()
+    count = results.counts(res.rows)
     # PLAN counts the boot check: 1 means the filter chose nothing (a
     # shard may legitimately get nothing; its parent decides).
-    sharded = any(a.startswith("rfl.shard=") for a in args.append)
-    if plan == 0 or (plan == 1 and args.mode == "test" and not sharded):
+    if plan == 0 or (plan == 1 and args.mode == "test" and not shard):
         print(f"no case matches '{args.filter}'; 'make list' shows them")
-        failed += 1
+        count["fail"] += 1
     print(f"results: {args.out} ({time.monotonic() - t0:.0f}s, {boots} boot(s))")
-    print(f"{passed} passed, {failed} failed, {skipped} skipped")
-    return 1 if failed else 0
+    # A guest of a sharded run says whose its counts are: the closing line
+    # of the run is its parent's, all guests merged.
+    prefix = f"guest {shard}: " if shard else ""
+    for line in results.summary(count).splitlines():
+        print(prefix + line)
+    return 1 if count["fail"] else 0
+
+
+def merge_shards(out, jobs):
+    """The results of the guests of a sharded run (out/shard<K>/) in one
+    list, written to @out with each case's diagnostics; a guest that wrote
+    nothing is a failure, and so is an implementation that skipped every
+    case (results.all_skipped)."""
+    rows = []
+    for k in range(jobs):
+        shard = os.path.join(out, f"shard{k}")
+        if not os.path.exists(os.path.join(shard, "results.tsv")):
+            rows.append(results.Result(f"runner/shard{k}", "fail",
+                                       "the guest runner wrote no results"))
+            continue
+        rows += results.read_dir(shard)
+    rows += results.all_skipped(rows)
+    results.write_dir(out, rows, f"{jobs} guests; console logs in shard*/")
+    return rows
 
 
 def run_sharded(args):
@@ -497,7 +533,7 @@ def run_sharded(args):
         path = os.path.join(args.out, old)
         if old.startswith("shard") and os.path.isdir(path):
             shutil.rmtree(path)
-        elif old in ("console.log", "bench.tsv", "results.tsv", "results.tap"):
+        elif old in ("console.log", "bench.tsv") + results.FILES:
             os.unlink(path)
     t0 = time.monotonic()
     procs = []
@@ -527,38 +563,15 @@ def run_sharded(args):
             if p.poll() is None:
                 p.terminate()
                 p.wait()
-    rows = []
-    for k in range(args.jobs):
-        path = os.path.join(args.out, f"shard{k}", "results.tsv")
-        if not os.path.exists(path):
-            rows.append((f"runner/shard{k}", "fail",
-                         "the guest runner wrote no results", "0.00"))
-            continue
-        with open(path) as f:
-            for line in f.readlines()[1:]:
-                # name, status, reason (kept whole), seconds
-                w = line.rstrip("\n").split("\t")
-                rows.append((w[0], w[1], " ".join(w[2:-1]), w[-1]))
-    with open(os.path.join(args.out, "results.tsv"), "w") as f:
-        f.write("name\tstatus\treason\tseconds\n")
-        f.writelines("\t".join(r) + "\n" for r in rows)
-    with open(os.path.join(args.out, "results.tap"), "w") as f:
-        f.write(f"# {args.jobs} guests; diagnostics and console logs in "
-                f"shard*/\n")
-        for i, (name, status, reason, _) in enumerate(rows, 1):
-            mark = "not ok" if status == "fail" else "ok"
-            skip = f" # SKIP {reason}" if status == "skip" else ""
-            f.write(f"{mark} {i} {name}{skip}\n")
-        f.write(f"1..{len(rows)}\n")
-    c = collections.Counter(r[1] for r in rows)
-    none = all(r[0].startswith("runner/boot/") for r in rows)
-    if none:
+    rows = merge_shards(args.out, args.jobs)
+    count = results.counts(rows)
+    if all(r.name.startswith("runner/boot/") for r in rows):
         print(f"no case matches '{args.filter}'; 'make list' shows them")
+        count["fail"] += 1
     print(f"results: {args.out} ({time.monotonic() - t0:.0f}s, "
           f"{args.jobs} guests at once)")
-    print(f"all guests: {c['pass']} passed, {c['fail']} failed, "
-          f"{c['skip']} skipped")
-    return 1 if c["fail"] or any(codes) or none else 0
+    print(results.summary(count))
+    return 1 if count["fail"] or any(codes) else 0
 
 
 def run_interactive(args):

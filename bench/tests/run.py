@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""The report generator's unit tests, for `make test`: one line when they
-pass, unittest's full output when one fails. Exit status 1 on a failure."""
+"""The unit tests of the results module, the runner's parsing and the
+report generator, for `make test`: one line when they pass, unittest's
+full output when one fails. Exit status 1 on a failure."""
 
 import io
 import os
@@ -15,5 +16,5 @@ result = unittest.TextTestRunner(stream=out, verbosity=2).run(suite)
 if not result.wasSuccessful():
     sys.stdout.write(out.getvalue())
     sys.exit(1)
-print(f"ok   bench/tests: {result.testsRun} unit tests of the report "
-      f"generator ({len(result.skipped)} skipped)")
+print(f"ok   bench/tests: {result.testsRun} unit tests of the results, "
+      f"the runner and the report ({len(result.skipped)} skipped)")

@@ -43,16 +43,16 @@ class MergedTests(unittest.TestCase):
                   "binder/rust_binder/death\tskip\tsecond boot\t0.00\n"
                   "binder/rust_binder/unload\tskip\tsecond boot\t0.00\n"
                   "binder/cbinder/ping\tpass\t\t0.10\n"
-                  "drv/cfoo/open\tpass\t\t0.10\n")
+                  "drv/cfoo/open\tpass\t\t0.10\n"
+                  "pipeline/rust_binder/fs\telsewhere\tsecond boot\t0\n")
             write(rust, HEAD +
                   "binder/rust_binder/ping\tpass\t\t0.20\n"
                   "binder/rust_binder/death\tfail\tno reply\t0.20\n"
                   "binder/rust_binder/unload\tskip\tbuilt in\t0.00\n"
                   "drv/cfoo/open\tfail\tEIO\t0.10\n"
                   "binder/cbinder/ping\tskip\tnot here\t0.00\n")
-            got = {line.split("\t")[0]: line.split("\t")[1:3]
-                   for line in report.load_tests(
-                       [main, rust, os.path.join(d, "none.tsv")])}
+            got = {r.name: [r.status, r.reason] for r in report.load_tests(
+                [main, rust, os.path.join(d, "none.tsv")])}
         self.assertEqual(got, {
             "binder/rust_binder/ping": ["pass", ""],
             "binder/rust_binder/death": ["fail", "no reply"],

@@ -22,7 +22,10 @@ sys.path[:0] = [BENCH, os.path.join(TOP, "qemu")]
 import compare  # noqa: E402
 import features  # noqa: E402
 import report  # noqa: E402
+import results  # noqa: E402
 import runner  # noqa: E402
+
+R = results.Result
 
 BERKELEY = """   text	   data	    bss	    dec	    hex	filename
    1234	     56	      8	   1298	    512	cfoo.ko
@@ -245,6 +248,46 @@ class FeatureMatrix(unittest.TestCase):
         self.assertIn(("ioctl", ["pass", "skip: no ioctl in rfoo"]),
                       got["drv"][1])
         self.assertNotIn("runner", got)
+
+
+class Xfail(unittest.TestCase):
+    """A known bug of a mainline driver: its own cell, count and table."""
+
+    def write_results(self, d):
+        path = os.path.join(d, "results.tsv")
+        results.write_tsv(path, [
+            R("drv/cfoo/write", "pass"), R("drv/cfoo/read", "pass"),
+            R("drv/foo/write", "pass"),
+            R("drv/foo/read", "xfail", "stale data (see README.md: foo)"),
+            R("runner/boot/kernel-log", "pass")])
+        return path
+
+    def test_feature_cell_and_differential(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = self.write_results(d)
+            got = features.matrices(os.path.join(FIX, "top"), path)
+            diff = report.differential(path)
+        self.assertEqual(got[0][2][0], ["write and read back", "pass",
+                                        "known bug: stale data (see "
+                                        "README.md: foo)"])
+        self.assertIn(("read", ["pass", "xfail: stale data (see README.md: "
+                                "foo)"]), diff["drv"][1])
+
+    def test_sections(self):
+        with tempfile.TemporaryDirectory() as d:
+            merged = results.read_tsv(self.write_results(d))
+        rep = report.Report()
+        report.tests_sections(rep, merged, "results.tsv")
+        (_, _, _, counts, _), (title, _, _, bugs, _) = rep.sections
+        self.assertEqual(counts, [["drv", "cfoo", 2, 0, 0, 0],
+                                  ["drv", "foo", 1, 0, 0, 1]])
+        self.assertIn("xfail", title)
+        self.assertEqual(bugs, [["drv/foo/read", "stale data (see "
+                                 "README.md: foo)"]])
+        page = report.render_html("", [("F", "", ("f", "foo"),
+                                        [["read", "known bug: stale"]],
+                                        ())], [])
+        self.assertIn('<td class="xfail">known bug: stale</td>', page)
 
 
 class Html(unittest.TestCase):

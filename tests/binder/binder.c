@@ -93,14 +93,14 @@ FIXTURE_SETUP(binder)
 		break;
 	case BINDER_C:
 		if (rfl_loaded("rust_binder"))
-			SKIP(return, "no C binder in VARIANT=rustbinder (Rust excludes it)");
+			RFL_ELSEWHERE(return, "C binder: on the main kernel (Rust excludes it)");
 		if (!rfl_loaded("binder_linux"))
 			ASSERT_EQ(0, system("modprobe binder_linux"));
 		snprintf(self->dev, sizeof(self->dev), "/dev/binder");
 		break;
 	case BINDER_RUST:
 		if (!rfl_loaded("rust_binder"))
-			SKIP(return, "Rust binder: in make test's second boot (rustbinder)");
+			RFL_ELSEWHERE(return, "Rust binder: make test's second boot (rustbinder)");
 		/* Its devices live in binderfs; the first mount makes them. */
 		if (access("/dev/binderfs/binder", F_OK)) {
 			mkdir("/dev/binderfs", 0755);

@@ -624,10 +624,11 @@ TEST_F(gpio_pl061, no_stale_edge)
 	/*
 	 * Mainline does not clear a latched edge when the trigger is set:
 	 * whether one is latched here depends on timing (seen in one run of
-	 * several), so a stale event from it is reported, not failed.
+	 * several), so a stale event from it is a known bug (xfail), not a failure.
 	 */
 	if (n && !variant->moddir)
-		SKIP(return, "gpio-pl061 delivered %d edge(s) latched before the request", n);
+		RFL_XFAIL(return, "drivers/gpio_pl061/README.md: our twins clear a latched edge",
+			  "gpio-pl061 delivered %d edge(s) latched before the request", n);
 	EXPECT_EQ(0, n);
 }
 

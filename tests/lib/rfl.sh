@@ -8,7 +8,9 @@
 # It then answers --list and --run NAME for the guest runner; with no
 # arguments it runs every case, for a person at the shell.
 # A case runs in a subshell with 'set -eu': any failing command fails it.
-# skip REASON ends it as skipped; fail MESSAGE as failed.
+# skip REASON ends it as skipped; fail MESSAGE as failed; xfail REASON
+# REFERENCE as a known bug of a mainline driver; elsewhere REASON as a case
+# that runs in another boot (see tests/README.md).
 
 # shellcheck shell=sh
 
@@ -27,6 +29,19 @@ skip() {
 fail() {
 	echo "FAIL: $*"
 	exit 1
+}
+
+# elsewhere REASON: this case runs in another boot (another kernel
+# variant), so here it is no result at all.
+elsewhere() {
+	skip "elsewhere: $*"
+}
+
+# xfail REASON REFERENCE: a known bug of a mainline driver showed;
+# REFERENCE is a commit, a URL or a README section. Status 2 is KSFT_XFAIL.
+xfail() {
+	echo "XFAIL: $1 (see $2)"
+	exit 2
 }
 
 # expect_eq WHAT GOT WANT

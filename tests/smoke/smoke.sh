@@ -42,7 +42,7 @@ load_unload() {
 	if ! modinfo "$m" >/dev/null 2>&1; then
 		grep -q "^CONFIG_ANDROID_BINDER_IPC_RUST=y" "$SUITE/kernel.config" &&
 			[ "$m" = binder_linux ] &&
-			skip "this kernel has the Rust binder built in instead of binder_linux"
+			elsewhere "this kernel has the Rust binder built in instead of binder_linux"
 		fail "$m is not among the modules of this kernel"
 	fi
 	modprobe "$m"
@@ -121,7 +121,7 @@ case_add pipeline/gpio-pl061/gpiochip pl061_gpiochip
 
 rust_binderfs() {
 	grep -q "^CONFIG_ANDROID_BINDER_IPC_RUST=y" "$SUITE/kernel.config" ||
-		skip "this kernel variant has the C binder (VARIANT=rustbinder has the Rust one)"
+		elsewhere "this kernel variant has the C binder (VARIANT=rustbinder has the Rust one)"
 	mkdir -p /dev/binderfs
 	mount -t binder binder /dev/binderfs
 	trap 'umount /dev/binderfs' EXIT
