@@ -17,6 +17,7 @@ written.
 
 import argparse
 import collections
+import glob
 import html
 import os
 import statistics
@@ -469,7 +470,9 @@ RUST_DRIVERS = [
     ("rust_misc_device", "sample", "k", ["samples/rust/rust_misc_device.rs"]),
     ("rhello", "ours", "p", ["drivers/hello/rhello.rs"]),
     ("rsemaphore", "ours", "p", ["drivers/semaphore/rsemaphore.rs"]),
+    ("rpl061", "ours", "p", ["drivers/gpio_pl061/rpl061.rs"]),
 ]
+PATCHES = sorted(glob.glob(os.path.join(TOP, "kernel", "patches", "*.patch")))
 
 
 def unsafe_rows(ksrc):
@@ -480,9 +483,20 @@ def unsafe_rows(ksrc):
         if not all(os.path.exists(p) for p in full):
             continue
         drv, abst, mods, files = unsafe_count.driver_counts(ksrc, full)
+        ours = unsafe_count.patched_counts(ksrc, mods, PATCHES)
         rows.append([name, origin, len(files), drv["block"], drv["fn"],
                      drv["impl"], abst["block"], abst["fn"], abst["impl"],
-                     " ".join(mods)])
+                     ours["block"], " ".join(mods)])
+    return rows
+
+
+def patch_rows(ksrc):
+    """The abstraction layer our kernel patches add, patch by patch."""
+    rows = []
+    for patch in PATCHES:
+        counts, helpers, mods = unsafe_count.patch_layer(ksrc, patch)
+        rows.append([os.path.basename(patch), counts["block"], counts["fn"],
+                     counts["impl"], helpers, " ".join(mods)])
     return rows
 
 
@@ -590,9 +604,11 @@ def findings(pairs, sem, nullblk, unsafe, binder=None, e1000=None,
                        f"{r[6]} us a round trip, {r[4]}x binder_linux's.")
     for r in unsafe:
         if r[1] == "ours" or r[0] in ("rnull", "rust_binder"):
+            ours = f", {r[9]} of them in our patches' abstractions" \
+                if r[9] else ""
             out.append(f"{r[0]}: {r[3]} unsafe blocks, {r[4]} unsafe fns, "
                        f"{r[5]} unsafe impls in the driver; {r[6]} blocks "
-                       "in the kernel crate modules it uses.")
+                       f"in the kernel crate modules it uses{ours}.")
     return [[f] for f in out]
 
 
@@ -934,8 +950,19 @@ def main():
             "macros are not expanded (a macro_rules! body counts once, "
             "proc-macro output not at all).",
             ("driver", "origin", "files", "blocks", "fns", "impls",
-             "abs blocks", "abs fns", "abs impls", "kernel modules used"),
-            unsafe, numeric=(2, 3, 4, 5, 6, 7, 8))
+             "abs blocks", "abs fns", "abs impls",
+             "abs blocks in our patches", "kernel modules used"),
+            unsafe, numeric=(2, 3, 4, 5, 6, 7, 8, 9))
+    patches = patch_rows(ksrc) if os.path.isdir(ksrc) else []
+    if patches:
+        rep.section(
+            "Our kernel patches (the abstraction layer of our Rust twins)",
+            "What kernel/patches/ adds to the kernel crate, counted as "
+            "above on the files each patch adds; helpers = C functions "
+            "(rust_helper_*) it adds for static inlines the Rust side calls.",
+            ("patch", "blocks", "fns", "impls", "C helpers",
+             "kernel modules added"),
+            patches, numeric=(1, 2, 3, 4))
     binder = binder_section(rep, bench, modules, missing)
     e1000 = e1000_section(rep, bench, modules, missing)
     merged = load_tests(args.tests)

@@ -176,6 +176,51 @@ def driver_counts(ksrc, paths):
     return drv, abst, found, files
 
 
+ADDED = re.compile(r"^--- /dev/null\n\+\+\+ b/(\S+)$", re.M)
+HELPER = re.compile(r"\brust_helper_\w+\s*\(")
+
+
+def added_files(patch):
+    """Paths (relative to the kernel tree) that the patch file @patch adds."""
+    return ADDED.findall(read(patch))
+
+
+def module_of(path):
+    """'rust/kernel/sync/lock/raw_spinlock.rs' -> 'sync::lock::raw_spinlock'."""
+    rel = path[len("rust/kernel/"):-len(".rs")]
+    return rel.replace("/", "::")
+
+
+def patch_layer(ksrc, patch):
+    """What one of our kernel patches adds, as applied in @ksrc: the unsafe
+    counts of its new Rust files, the number of C helpers (rust_helper_*)
+    in its new helper files, and the kernel crate modules it adds."""
+    counts = {"block": 0, "fn": 0, "impl": 0}
+    helpers, mods = 0, []
+    for path in added_files(patch):
+        text = read(os.path.join(ksrc, path))
+        if path.endswith(".rs"):
+            counts = add(counts, count(tokens(text)))
+            if path.startswith("rust/kernel/"):
+                mods.append(module_of(path))
+        elif path.startswith("rust/helpers/") and path.endswith(".c"):
+            helpers += len(HELPER.findall(text))
+    return counts, helpers, mods
+
+
+def patched_counts(ksrc, mods, patches):
+    """Unsafe counts of the files our @patches add under the kernel crate
+    modules @mods (a driver's), the part of its abstractions that is ours."""
+    counts = {"block": 0, "fn": 0, "impl": 0}
+    for patch in patches:
+        for path in added_files(patch):
+            top = path[len("rust/kernel/"):].split("/")[0].removesuffix(".rs")
+            if path.startswith("rust/kernel/") and path.endswith(".rs") and \
+                    top in mods:
+                counts = add(counts, count(tokens(read(os.path.join(ksrc, path)))))
+    return counts
+
+
 def main():
     ksrc = sys.argv[1]
     for arg in sys.argv[2:]:

@@ -111,5 +111,57 @@ class HardCases(unittest.TestCase):
         self.assertEqual(files, [drv])
 
 
+def write(root, rel, text):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+class PatchLayer(unittest.TestCase):
+    """What a kernel patch adds: only its new files count, a changed file
+    (lib.rs here) does not, and helpers are counted by definition."""
+
+    PATCH = (
+        "Subject: test\n---\n"
+        "--- a/rust/kernel/lib.rs\n+++ b/rust/kernel/lib.rs\n@@\n+pub mod gpio;\n"
+        "--- /dev/null\n+++ b/rust/kernel/gpio.rs\n@@\n"
+        "--- /dev/null\n+++ b/rust/kernel/sync/lock/raw.rs\n@@\n"
+        "--- /dev/null\n+++ b/rust/helpers/gpio.c\n@@\n"
+    )
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        d = self.tmp.name
+        write(d, "rust/kernel/lib.rs", "unsafe impl Send for X {}\n")
+        write(d, "rust/kernel/gpio.rs",
+              "fn a() { unsafe { b() } }\nunsafe fn c() {}\n")
+        write(d, "rust/kernel/sync/lock/raw.rs", "unsafe impl B for R {}\n")
+        write(d, "rust/helpers/gpio.c",
+              "void rust_helper_one(int a)\n{\n}\n"
+              "int rust_helper_two(void)\n{\n\treturn 0;\n}\n")
+        self.patch = write(d, "0001.patch", self.PATCH)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_patch_layer(self):
+        counts, helpers, mods = unsafe_count.patch_layer(self.tmp.name,
+                                                         self.patch)
+        self.assertEqual(counts, {"block": 1, "fn": 1, "impl": 1})
+        self.assertEqual(helpers, 2)
+        self.assertEqual(mods, ["gpio", "sync::lock::raw"])
+
+    def test_patched_counts_of_a_driver(self):
+        d = self.tmp.name
+        self.assertEqual(
+            unsafe_count.patched_counts(d, ["gpio", "io"], [self.patch]),
+            {"block": 1, "fn": 1, "impl": 0})
+        self.assertEqual(
+            unsafe_count.patched_counts(d, ["sync"], [self.patch]),
+            {"block": 0, "fn": 0, "impl": 1})
+
+
 if __name__ == "__main__":
     unittest.main()
