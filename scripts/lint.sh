@@ -66,7 +66,7 @@ cmd=$(sed -n 's/^savedcmd_rust\/kernel.o := //p' "$kbuild/rust/.kernel.o.cmd" |
 	    -e 's/--emit=[^ ]*//g' \
 	    -e "s|--crate-type rlib|--emit=metadata=$tmp/libkernel.rmeta --crate-type rlib|")
 [ -n "$cmd" ] || die "no rust/.kernel.o.cmd in $kbuild: is the kernel built with Rust?"
-(cd "$kbuild" && export CLIPPY_CONF_DIR="$ksrc" &&
+(cd "$kbuild" && export CLIPPY_CONF_DIR="$ksrc" RUSTC_BOOTSTRAP=1 &&
 	run_logged "$tmp/kernel.log" sh -c "$cmd") || rc=1
 
 mapfile -t sh_files < <(src -name '*.sh' -o -path 'qemu/guest/*' -o -path .ci/run \
