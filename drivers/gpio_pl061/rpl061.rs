@@ -20,12 +20,13 @@
 
 use kernel::{
     amba,
-    device::{Bound, Core, Device},
+    device::Core,
+    devres::DevresGuard,
     gpio::{self, FlowHandler, LineDirection, Trigger},
     io::{mem::DevresExclusiveIoMem, mem::ExclusiveIoMem, Io},
     new_raw_spinlock_irq,
     prelude::*,
-    sync::RawSpinLockIrq,
+    sync::{RawSpinLockIrq, RawSpinLockIrqGuard},
 };
 
 // Registers (DDI 0190B, section 3.2). GPIODATA is 256 words at 0x000: address bits [9:2] mask
@@ -59,6 +60,7 @@ struct Saved {
 }
 
 type Regs<'a> = ExclusiveIoMem<'a, PL061_SIZE>;
+type Locked<'a> = RawSpinLockIrqGuard<'a, Saved>;
 
 #[pin_data]
 struct Pl061 {
@@ -74,14 +76,15 @@ struct Pl061 {
 // ---- gpio ops ----------------------------------------------------------------------------------
 
 impl Pl061 {
-    /// The registers, while `dev` is bound (the chip is removed before they are unmapped).
-    fn regs<'a>(&'a self, dev: &'a Device<Bound>) -> Result<&'a Regs<'a>> {
-        self.base.access(dev)
+    /// The registers, unless the device is being unbound and they are gone (the chip is removed
+    /// before, so the operations always find them).
+    fn regs(&self) -> Result<DevresGuard<'_, Regs<'static>>> {
+        self.base.try_access().ok_or(ENODEV)
     }
 
-    /// Set or clear `bits` in register `reg`; the caller holds the lock.
+    /// Set or clear `bits` in register `reg`, under the lock (`_locked` proves it is held).
     #[inline(always)]
-    fn update_bits(regs: &Regs<'_>, reg: usize, bits: u8, set: bool) {
+    fn update_bits(_locked: &Locked<'_>, regs: &Regs<'_>, reg: usize, bits: u8, set: bool) {
         let val = regs.read8(reg);
 
         regs.write8(if set { val | bits } else { val & !bits }, reg);
@@ -90,54 +93,49 @@ impl Pl061 {
 
 #[vtable]
 impl gpio::Chip for Pl061 {
-    fn get_direction(&self, dev: &Device<Bound>, line: u32) -> Result<LineDirection> {
-        if self.regs(dev)?.read8(GPIODIR) & (1 << line) != 0 {
+    fn get_direction(&self, line: u32) -> Result<LineDirection> {
+        if self.regs()?.read8(GPIODIR) & (1 << line) != 0 {
             return Ok(LineDirection::Out);
         }
         Ok(LineDirection::In)
     }
 
-    fn direction_input(&self, dev: &Device<Bound>, line: u32) -> Result {
-        let regs = self.regs(dev)?;
-        let _guard = self.lock.lock();
+    fn direction_input(&self, line: u32) -> Result {
+        let regs = self.regs()?;
+        let locked = self.lock.lock();
 
-        Self::update_bits(regs, GPIODIR, 1 << line, false);
+        Self::update_bits(&locked, &regs, GPIODIR, 1 << line, false);
         Ok(())
     }
 
-    fn direction_output(&self, dev: &Device<Bound>, line: u32, value: bool) -> Result {
-        let regs = self.regs(dev)?;
+    fn direction_output(&self, line: u32, value: bool) -> Result {
+        let regs = self.regs()?;
         let bit = u8::from(value) << line;
-        let _guard = self.lock.lock();
+        let locked = self.lock.lock();
 
         // The value goes in before the switch, so a PL061 that latches data for inputs drives
         // it at once, and again after it: one that ignores data writes to inputs (QEMU's does)
         // would otherwise keep the old value.
         regs.try_write8(bit, gpiodata(line))?;
-        Self::update_bits(regs, GPIODIR, 1 << line, true);
+        Self::update_bits(&locked, &regs, GPIODIR, 1 << line, true);
         regs.try_write8(bit, gpiodata(line))
     }
 
-    fn get(&self, dev: &Device<Bound>, line: u32) -> Result<bool> {
+    fn get(&self, line: u32) -> Result<bool> {
         // Reads back the driven value of outputs, the pin of inputs.
-        Ok(self.regs(dev)?.try_read8(gpiodata(line))? != 0)
+        Ok(self.regs()?.try_read8(gpiodata(line))? != 0)
     }
 
-    fn set(&self, dev: &Device<Bound>, line: u32, value: bool) -> Result {
+    fn set(&self, line: u32, value: bool) -> Result {
         // The address mask makes this one write atomic: no lock needed.
-        self.regs(dev)?
+        self.regs()?
             .try_write8(u8::from(value) << line, gpiodata(line))
     }
 
     // ---- irq chip ------------------------------------------------------------------------------
 
-    fn irq_set_type(
-        &self,
-        dev: &Device<Bound>,
-        line: u32,
-        trigger: Trigger,
-    ) -> Result<FlowHandler> {
-        let regs = self.regs(dev)?;
+    fn irq_set_type(&self, line: u32, trigger: Trigger) -> Result<FlowHandler> {
+        let regs = self.regs()?;
         let bit = 1 << line;
         // (level, both edges, high / rising) and the flow handler of each trigger; a level and
         // an edge at once never gets here (the abstraction answers EINVAL).
@@ -149,11 +147,11 @@ impl gpio::Chip for Pl061 {
             Trigger::EdgeBoth => (false, true, false, FlowHandler::Edge),
             Trigger::None => (false, false, false, FlowHandler::Bad), // detect nothing
         };
-        let _guard = self.lock.lock();
+        let locked = self.lock.lock();
 
-        Self::update_bits(regs, GPIOIS, bit, level);
-        Self::update_bits(regs, GPIOIBE, bit, both);
-        Self::update_bits(regs, GPIOIEV, bit, high);
+        Self::update_bits(&locked, &regs, GPIOIS, bit, level);
+        Self::update_bits(&locked, &regs, GPIOIBE, bit, both);
+        Self::update_bits(&locked, &regs, GPIOIEV, bit, high);
         // An edge latched under the old sense (or while the line was an output) is not an event
         // of the new one: clear it before the line is unmasked, as the PL061-derived Stellaris
         // data sheets prescribe.
@@ -161,44 +159,36 @@ impl gpio::Chip for Pl061 {
         Ok(flow)
     }
 
-    fn irq_mask(&self, dev: &Device<Bound>, line: u32) {
-        if let Ok(regs) = self.regs(dev) {
-            let _guard = self.lock.lock();
-            Self::update_bits(regs, GPIOIE, 1 << line, false);
+    fn irq_mask(&self, line: u32) {
+        if let Ok(regs) = self.regs() {
+            Self::update_bits(&self.lock.lock(), &regs, GPIOIE, 1 << line, false);
         }
     }
 
-    fn irq_unmask(&self, dev: &Device<Bound>, line: u32) {
-        if let Ok(regs) = self.regs(dev) {
-            let _guard = self.lock.lock();
-            Self::update_bits(regs, GPIOIE, 1 << line, true);
+    fn irq_unmask(&self, line: u32) {
+        if let Ok(regs) = self.regs() {
+            Self::update_bits(&self.lock.lock(), &regs, GPIOIE, 1 << line, true);
         }
     }
 
     /// Edge interrupts stay latched until cleared; handle_edge_irq() acks before the handler
     /// runs so an edge during it is not lost. Level interrupts follow the pin, the ack only
     /// drops the copy latched so far.
-    fn irq_ack(&self, dev: &Device<Bound>, line: u32) {
+    fn irq_ack(&self, line: u32) {
         // GPIOIC is write-one-to-clear: no read-modify-write, no lock.
-        if let Ok(regs) = self.regs(dev) {
+        if let Ok(regs) = self.regs() {
             regs.write8(1 << line, GPIOIC);
         }
     }
 
-    fn irq_set_wake(
-        &self,
-        _dev: &Device<Bound>,
-        _line: u32,
-        on: bool,
-        parent: &gpio::ParentIrq,
-    ) -> Result {
+    fn irq_set_wake(&self, _line: u32, on: bool, parent: &gpio::ParentIrq) -> Result {
         // Every line shares the one interrupt to the GIC.
         parent.set_wake(on)
     }
 
     /// The GIC interrupt of the PL061: dispatch every line that is pending.
-    fn irq_handler(&self, dev: &Device<Bound>, domain: &gpio::IrqDomain) {
-        let Ok(regs) = self.regs(dev) else {
+    fn irq_handler(&self, domain: &gpio::IrqDomain) {
+        let Ok(regs) = self.regs() else {
             return;
         };
         let pending = regs.read8(GPIOMIS);
@@ -261,11 +251,11 @@ impl amba::Driver for Rpl061 {
     /// The PL061 may lose its registers while the system sleeps: keep them. Also used for
     /// hibernation (freeze/poweroff, thaw/restore).
     fn suspend<'bound>(
-        adev: &'bound amba::Device<Core<'_>>,
+        _adev: &'bound amba::Device<Core<'_>>,
         this: Pin<&Self::Data<'bound>>,
     ) -> Result {
         let pl = *this;
-        let regs = pl.regs(adev.as_ref())?;
+        let regs = pl.regs()?;
         let mut s = pl.lock.lock();
 
         s.dir = regs.read8(GPIODIR);
@@ -278,11 +268,11 @@ impl amba::Driver for Rpl061 {
     }
 
     fn resume<'bound>(
-        adev: &'bound amba::Device<Core<'_>>,
+        _adev: &'bound amba::Device<Core<'_>>,
         this: Pin<&Self::Data<'bound>>,
     ) -> Result {
         let pl = *this;
-        let regs = pl.regs(adev.as_ref())?;
+        let regs = pl.regs()?;
         let s = pl.lock.lock();
 
         // Outputs: value, direction, value again, as direction_output().
