@@ -13,7 +13,7 @@
 
 use core::ptr;
 use kernel::{
-    fs::{file::flags, File, Kiocb},
+    fs::{file::flags, File, Kiocb, LocalFile},
     ioctl::{_IOR, _IOW},
     iov::{IovIterDest, IovIterSource},
     miscdevice::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration},
@@ -87,7 +87,9 @@ impl RSemaphore {
                 return Err(EAGAIN);
             }
             // Sleeps with the lock dropped; true when a signal is pending.
-            if self.changed.wait_interruptible(&mut inner) {
+            // A token that came with the signal is taken, as the C twin's
+            // wait_event_interruptible() checks its condition first.
+            if self.changed.wait_interruptible(&mut inner) && inner.count == 0 {
                 return Err(ERESTARTSYS);
             }
         }
@@ -111,9 +113,14 @@ impl RSemaphore {
 /// Whether the reader opened the file (or later set it) O_NONBLOCK.
 fn nonblocking(kiocb: &Kiocb<'_, KBox<RSemaphoreFile>>) -> bool {
     // SAFETY: A `Kiocb` is valid for the whole read, and so is the file it
-    // was issued on; `Kiocb` gives no safe access to that file's flags.
-    let file_flags = unsafe { (*(*kiocb.as_raw()).ki_filp).f_flags };
-    file_flags & flags::O_NONBLOCK != 0
+    // was issued on (the read holds a reference to it); `Kiocb` gives no
+    // safe access to that file. The `LocalFile` lives only in this call, on
+    // the reading thread, as `from_raw_file` requires of any `fdget_pos`.
+    let file = unsafe { LocalFile::from_raw_file((*kiocb.as_raw()).ki_filp) };
+    // fcntl(F_SETFL) may change O_NONBLOCK while the read runs: `flags()`
+    // reads f_flags once, volatile (READ_ONCE), and either value is an
+    // answer the reader could have got.
+    file.flags() & flags::O_NONBLOCK != 0
 }
 
 #[vtable]
