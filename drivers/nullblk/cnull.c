@@ -78,6 +78,44 @@ static DEFINE_IDA(cnull_indexes);
  * discard; a read of a page never written returns zeroes. The xarray's own
  * lock serialises a device's I/O against its discards.
  */
+
+/*
+ * The backing page at @idx for a write, with the xarray locked: allocated
+ * if missing. Returns with the lock held, or unlocked and NULL when there is
+ * no memory for it. The queue of a memory-backed device is blocking
+ * (BLK_MQ_F_BLOCKING), so the page is allocated with the lock dropped and
+ * may sleep; GFP_NOIO keeps reclaim from writing to block devices (this one
+ * among them), __GFP_NORETRY makes a device bigger than memory fail a write
+ * instead of calling the OOM killer.
+ */
+static struct page *cnull_page_for_write(struct cnull_dev *dev, pgoff_t idx)
+{
+	const gfp_t gfp = GFP_NOIO | __GFP_NORETRY | __GFP_NOWARN;
+	struct page *page = xa_load(&dev->pages, idx), *new;
+
+	if (page)
+		return page;
+	xa_unlock(&dev->pages);
+	new = alloc_page(gfp | __GFP_ZERO);
+	xa_lock(&dev->pages);
+	/* Another writer may have stored one meanwhile: use it. */
+	page = xa_load(&dev->pages, idx);
+	if (page || !new) {
+		if (new)
+			__free_page(new);
+		if (!page)
+			xa_unlock(&dev->pages);
+		return page;
+	}
+	/* May drop and retake the lock to allocate a node: new is not seen. */
+	if (xa_is_err(__xa_store(&dev->pages, idx, new, gfp))) {
+		xa_unlock(&dev->pages);
+		__free_page(new);
+		return NULL;
+	}
+	return new;
+}
+
 static int cnull_copy_segment(struct cnull_dev *dev, struct bio_vec *bv,
 			      sector_t sector, bool write)
 {
@@ -90,17 +128,12 @@ static int cnull_copy_segment(struct cnull_dev *dev, struct bio_vec *bv,
 		struct page *page;
 
 		xa_lock(&dev->pages);
-		page = xa_load(&dev->pages, idx);
-		if (!page && write) {
-			/* queue_rq must not sleep: allocate without waiting. */
-			page = alloc_page(GFP_NOWAIT | __GFP_ZERO | __GFP_NOWARN);
-			if (!page || xa_is_err(__xa_store(&dev->pages, idx, page,
-							  GFP_NOWAIT))) {
-				xa_unlock(&dev->pages);
-				if (page)
-					__free_page(page);
+		if (write) {
+			page = cnull_page_for_write(dev, idx);
+			if (!page)
 				return -ENOMEM;
-			}
+		} else {
+			page = xa_load(&dev->pages, idx);
 		}
 		if (write)
 			memcpy_from_page(page_address(page) + off, bv->bv_page,
@@ -118,25 +151,53 @@ static int cnull_copy_segment(struct cnull_dev *dev, struct bio_vec *bv,
 	return 0;
 }
 
-/* Discard and write-zeroes: drop whole pages, zero the partial ends. */
+/* Zero bytes [@from, @to) of the page at @idx, if it exists; xarray locked. */
+static void cnull_zero_part(struct cnull_dev *dev, pgoff_t idx,
+			    unsigned int from, unsigned int to)
+{
+	struct page *page = xa_load(&dev->pages, idx);
+
+	if (page)
+		memzero_page(page, from, to - from);
+}
+
+/*
+ * Discard and write-zeroes: zero the partial pages at the ends, drop the
+ * whole pages between. Only pages that exist are visited, so the work is
+ * bounded by the memory in use, not by the size of the range (a whole
+ * discard of a large sparse device is a few steps); the lock is dropped
+ * when the CPU is wanted (the queue is blocking: it may sleep).
+ */
 static void cnull_discard(struct cnull_dev *dev, sector_t sector, u32 nr)
 {
-	sector_t end = sector + nr;
+	u64 start = (u64)sector << SECTOR_SHIFT;
+	u64 end = start + ((u64)nr << SECTOR_SHIFT);
+	pgoff_t first = start >> PAGE_SHIFT, last = (end - 1) >> PAGE_SHIFT;
+	unsigned int head = offset_in_page(start), tail = offset_in_page(end);
+	struct page *page;
+	unsigned long idx;
 
+	if (!nr)
+		return;
 	xa_lock(&dev->pages);
-	while (sector < end) {
-		pgoff_t idx = sector >> (PAGE_SHIFT - SECTOR_SHIFT);
-		unsigned int off = (sector & (CNULL_PAGE_SECTORS - 1)) << SECTOR_SHIFT;
-		unsigned int len = min_t(u64, (end - sector) << SECTOR_SHIFT,
-					 PAGE_SIZE - off);
-		struct page *page = xa_load(&dev->pages, idx);
-
-		if (page && len == PAGE_SIZE)
-			__free_page(__xa_erase(&dev->pages, idx));
-		else if (page)
-			memzero_page(page, off, len);
-		sector += len >> SECTOR_SHIFT;
+	if (first == last && (head || tail)) {
+		cnull_zero_part(dev, first, head, tail ?: PAGE_SIZE);
+		goto out;
 	}
+	if (head)
+		cnull_zero_part(dev, first++, head, PAGE_SIZE);
+	if (tail)
+		cnull_zero_part(dev, last--, 0, tail);
+	xa_for_each_range(&dev->pages, idx, page, first, last) {
+		__xa_erase(&dev->pages, idx);
+		__free_page(page);
+		if (need_resched()) {
+			xa_unlock(&dev->pages);
+			cond_resched();
+			xa_lock(&dev->pages);
+		}
+	}
+out:
 	xa_unlock(&dev->pages);
 }
 
@@ -166,9 +227,10 @@ static blk_status_t cnull_handle_rq(struct cnull_dev *dev, struct request *rq)
 	case REQ_OP_READ:
 	case REQ_OP_WRITE:
 		rq_for_each_segment(bv, rq, iter) {
+			/* No memory for the store: the writer sees ENOSPC. */
 			if (cnull_copy_segment(dev, &bv, sector,
 					       req_op(rq) == REQ_OP_WRITE))
-				return BLK_STS_RESOURCE;
+				return BLK_STS_NOSPC;
 			sector += bv.bv_len >> SECTOR_SHIFT;
 		}
 		return BLK_STS_OK;
@@ -201,6 +263,20 @@ static int cnull_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	return 0;
 }
 
+/*
+ * Before the tag set frees the request (power off, after del_gendisk() has
+ * waited for every request to end): an irqmode 2 timer callback that ended
+ * the request may still be returning. Wait for it, or the request's memory
+ * and, at unload, the module's code could go while it runs.
+ */
+static void cnull_exit_request(struct blk_mq_tag_set *set, struct request *rq,
+			       unsigned int hctx_idx)
+{
+	struct cnull_cmd *cmd = blk_mq_rq_to_pdu(rq);
+
+	hrtimer_cancel(&cmd->timer);
+}
+
 static blk_status_t cnull_queue_rq(struct blk_mq_hw_ctx *hctx,
 				   const struct blk_mq_queue_data *bd)
 {
@@ -208,12 +284,8 @@ static blk_status_t cnull_queue_rq(struct blk_mq_hw_ctx *hctx,
 	struct request *rq = bd->rq;
 	struct cnull_cmd *cmd = blk_mq_rq_to_pdu(rq);
 
-	cmd->status = cnull_handle_rq(dev, rq);
-	/* Out of memory for backing pages: blk-mq retries the request later. */
-	if (cmd->status == BLK_STS_RESOURCE)
-		return BLK_STS_RESOURCE;
-
 	blk_mq_start_request(rq);
+	cmd->status = cnull_handle_rq(dev, rq);
 	switch (dev->irqmode) {
 	case CNULL_IRQ_SOFT:
 		blk_mq_complete_request(rq);
@@ -241,6 +313,7 @@ static const struct blk_mq_ops cnull_mq_ops = {
 	.queue_rq = cnull_queue_rq,
 	.complete = cnull_complete,
 	.init_request = cnull_init_request,
+	.exit_request = cnull_exit_request,
 };
 
 static const struct block_device_operations cnull_fops = {
@@ -271,6 +344,9 @@ static int cnull_power_on(struct cnull_dev *dev)
 	set->numa_node = NUMA_NO_NODE;
 	set->cmd_size = sizeof(struct cnull_cmd);
 	set->nr_maps = 1;
+	/* Backing pages are allocated in queue_rq, which may then sleep. */
+	if (dev->memory_backed)
+		set->flags |= BLK_MQ_F_BLOCKING;
 	ret = blk_mq_alloc_tag_set(set);
 	if (ret)
 		return ret;
