@@ -152,7 +152,13 @@ void ce1000_up(struct ce1000 *ad)
 	clear_bit(CE1000_DOWN, &ad->flags);
 	napi_enable(&ad->napi);
 	ce1000_irq_enable(ad);
-	netif_start_queue(netdev);
+	/*
+	 * Wake, not start: after a reset or a ring resize the qdisc is live
+	 * and may hold a packet requeued while the queue was stopped; only a
+	 * wake reschedules it (netif_start_queue() would leave it for the
+	 * next send), as mainline's e1000_up() does.
+	 */
+	netif_wake_queue(netdev);
 	/* The carrier waits for the watchdog to see the link. */
 	queue_delayed_work(system_percpu_wq, &ad->watchdog, 0);
 }
