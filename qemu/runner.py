@@ -484,7 +484,7 @@ def run_cases(args):
     shard = kv_words(" ".join(args.append)).get("rfl.shard")
     # A shard sees only some of an implementation's cases: its parent
     # judges them all.
-    if args.mode == "test" and not shard:
+    if args.mode == "test" and not shard and whole_implementations(args.filter):
         for r in results.all_skipped(res.rows):
             res.add(r.name, r.status, r.reason, 0, [])
     res.write()
@@ -503,7 +503,7 @@ def run_cases(args):
     return 1 if count["fail"] else 0
 
 
-def merge_shards(out, jobs):
+def merge_shards(out, jobs, filt):
     """The results of the guests of a sharded run (out/shard<K>/) in one
     list, written to @out with each case's diagnostics; a guest that wrote
     nothing is a failure, and so is an implementation that skipped every
@@ -516,9 +516,20 @@ def merge_shards(out, jobs):
                                        "the guest runner wrote no results"))
             continue
         rows += results.read_dir(shard)
-    rows += results.all_skipped(rows)
+    if whole_implementations(filt):
+        rows += results.all_skipped(rows)
     results.write_dir(out, rows, f"{jobs} guests; console logs in shard*/")
     return rows
+
+
+def whole_implementations(filt):
+    """Whether the filter @filt takes every case of each implementation it
+    touches ('*', 'DRIVER/*', 'DRIVER/IMPL/*'): only then is an
+    implementation whose cases all skipped a failure of the run; a filter
+    that picks single cases may pick only what one implementation lacks."""
+    parts = filt.split("/")
+    return parts[-1] == "*" and len(parts) <= 3 and \
+        not any(c in "".join(parts[:-1]) for c in "*?[")
 
 
 def run_sharded(args):
@@ -563,7 +574,7 @@ def run_sharded(args):
             if p.poll() is None:
                 p.terminate()
                 p.wait()
-    rows = merge_shards(args.out, args.jobs)
+    rows = merge_shards(args.out, args.jobs, args.filter)
     count = results.counts(rows)
     if all(r.name.startswith("runner/boot/") for r in rows):
         print(f"no case matches '{args.filter}'; 'make list' shows them")

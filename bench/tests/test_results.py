@@ -260,7 +260,7 @@ class Runner(unittest.TestCase):
             for k, rows in enumerate((sample()[:2], sample()[2:])):
                 os.makedirs(os.path.join(d, f"shard{k}"))
                 results.write_dir(os.path.join(d, f"shard{k}"), rows)
-            got = runner.merge_shards(d, 3)
+            got = runner.merge_shards(d, 3, "*")
             self.assertEqual(got[:3], sample())
             self.assertEqual(got[3], R("runner/shard2", "fail", "the guest "
                                        "runner wrote no results"))
@@ -270,6 +270,14 @@ class Runner(unittest.TestCase):
             with open(os.path.join(d, "results.tap")) as f:
                 self.assertIn("not ok 2 drv/cfoo/write\n# FAIL: wrote 3 of "
                               "4\n", f.read())
+
+    def test_whole_implementations(self):
+        for filt, whole in (("*", True), ("nullblk/*", True),
+                            ("nullblk/rnull/*", True),
+                            ("nullblk/*/discard", False),
+                            ("*/rnull/*", False), ("nullblk/r*/*", False),
+                            ("nullblk/rnull/discard", False)):
+            self.assertEqual(runner.whole_implementations(filt), whole, filt)
 
     def test_results_as_they_come(self):
         with tempfile.TemporaryDirectory() as d, \
