@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +17,7 @@
 
 int main(int argc, char **argv)
 {
-	uint64_t range[2];
+	__u64 range[2];
 	int fd;
 
 	if (argc != 4) {
