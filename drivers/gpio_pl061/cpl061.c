@@ -67,6 +67,14 @@ struct cpl061 {
 	 * irq descriptor's raw lock, also on PREEMPT_RT.
 	 */
 	raw_spinlock_t lock;
+	/*
+	 * Lines with a trigger (set_type with one): only they are unmasked in
+	 * GPIOIE. A line requested without one keeps IRQ_TYPE_NONE and
+	 * handle_bad_irq, which never acks: enabled, the reset sense (falling
+	 * edge) would latch an edge nobody clears and the parent would fire
+	 * for ever. Under the lock.
+	 */
+	u8 typed;
 	void __iomem *base;
 	struct gpio_chip gc;
 	int parent_irq;
@@ -169,6 +177,12 @@ static int cpl061_irq_set_type(struct irq_data *d, unsigned int type)
 		handler = handle_bad_irq;	/* IRQ_TYPE_NONE: detect nothing */
 
 	scoped_guard(raw_spinlock_irqsave, &pl->lock) {
+		if (type == IRQ_TYPE_NONE) {
+			pl->typed &= ~bit;
+			cpl061_update_bits(pl, GPIOIE, bit, false);
+		} else {
+			pl->typed |= bit;
+		}
 		cpl061_update_bits(pl, GPIOIS, bit, level);
 		cpl061_update_bits(pl, GPIOIBE, bit, both);
 		cpl061_update_bits(pl, GPIOIEV, bit, high);
@@ -199,7 +213,7 @@ static void cpl061_irq_unmask(struct irq_data *d)
 
 	gpiochip_enable_irq(&pl->gc, irqd_to_hwirq(d));
 	scoped_guard(raw_spinlock, &pl->lock)
-		cpl061_update_bits(pl, GPIOIE, BIT(irqd_to_hwirq(d)), true);
+		cpl061_update_bits(pl, GPIOIE, BIT(irqd_to_hwirq(d)) & pl->typed, true);
 }
 
 /*

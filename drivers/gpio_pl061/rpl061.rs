@@ -59,16 +59,27 @@ struct Saved {
     ie: u8,
 }
 
+/// What the lock protects besides the registers' read-modify-write.
+#[derive(Default)]
+struct State {
+    /// Lines with a trigger (`irq_set_type()` with one): only they are unmasked in GPIOIE. A line
+    /// requested without one keeps `IRQ_TYPE_NONE` and `handle_bad_irq`, which never acks:
+    /// enabled, the reset sense (falling edge) would latch an edge nobody clears and the parent
+    /// would fire for ever.
+    typed: u8,
+    saved: Saved,
+}
+
 type Regs<'a> = ExclusiveIoMem<'a, PL061_SIZE>;
-type Locked<'a> = RawSpinLockIrqGuard<'a, Saved>;
+type Locked<'a> = RawSpinLockIrqGuard<'a, State>;
 
 #[pin_data]
 struct Pl061 {
     /// Read-modify-write of the shared registers (GPIODIR, GPIOIS, GPIOIBE, GPIOIEV, GPIOIE),
-    /// and what a suspend saved. Raw: the irq chip ops run under the irq descriptor's raw lock,
-    /// also on PREEMPT_RT.
+    /// and the `State`. Raw: the irq chip ops run under the irq descriptor's raw lock, also on
+    /// PREEMPT_RT.
     #[pin]
-    lock: RawSpinLockIrq<Saved>,
+    lock: RawSpinLockIrq<State>,
     #[pin]
     base: DevresExclusiveIoMem<PL061_SIZE>,
 }
@@ -147,8 +158,14 @@ impl gpio::Chip for Pl061 {
             Trigger::EdgeBoth => (false, true, false, FlowHandler::Edge),
             Trigger::None => (false, false, false, FlowHandler::Bad), // detect nothing
         };
-        let locked = self.lock.lock();
+        let mut locked = self.lock.lock();
 
+        if trigger == Trigger::None {
+            locked.typed &= !bit;
+            Self::update_bits(&locked, &regs, GPIOIE, bit, false);
+        } else {
+            locked.typed |= bit;
+        }
         Self::update_bits(&locked, &regs, GPIOIS, bit, level);
         Self::update_bits(&locked, &regs, GPIOIBE, bit, both);
         Self::update_bits(&locked, &regs, GPIOIEV, bit, high);
@@ -167,7 +184,8 @@ impl gpio::Chip for Pl061 {
 
     fn irq_unmask(&self, line: u32) {
         if let Ok(regs) = self.regs() {
-            Self::update_bits(&self.lock.lock(), &regs, GPIOIE, 1 << line, true);
+            let locked = self.lock.lock();
+            Self::update_bits(&locked, &regs, GPIOIE, (1 << line) & locked.typed, true);
         }
     }
 
@@ -240,7 +258,7 @@ impl amba::Driver for Rpl061 {
             RPL061_NR_LINES,
             irq,
             try_pin_init!(Pl061 {
-                lock <- new_raw_spinlock_irq!(Saved::default()),
+                lock <- new_raw_spinlock_irq!(State::default()),
                 base <- base.into_devres()?,
             }),
         )
@@ -256,7 +274,8 @@ impl amba::Driver for Rpl061 {
     ) -> Result {
         let pl = *this;
         let regs = pl.regs()?;
-        let mut s = pl.lock.lock();
+        let mut locked = pl.lock.lock();
+        let s = &mut locked.saved;
 
         s.dir = regs.read8(GPIODIR);
         s.data = regs.read8(GPIODATA_ALL) & s.dir;
@@ -273,7 +292,8 @@ impl amba::Driver for Rpl061 {
     ) -> Result {
         let pl = *this;
         let regs = pl.regs()?;
-        let s = pl.lock.lock();
+        let locked = pl.lock.lock();
+        let s = &locked.saved;
 
         // Outputs: value, direction, value again, as direction_output().
         regs.write8(s.data, GPIODATA_ALL);

@@ -1075,6 +1075,38 @@ TEST_F(gpio_pl061, kernel_irq_level_low)
 	EXPECT_EQ(0, rfl_unload(IRQ_HELPER));
 }
 
+/*
+ * No trigger: a consumer that requests the interrupt without one leaves
+ * the line at IRQ_TYPE_NONE, whose flow handler (handle_bad_irq) never
+ * acks. Our twins do not unmask such a line in hardware, so a press is no
+ * interrupt at all. gpio-pl061 unmasks it with the reset sense (falling
+ * edge): the edge at the end of the press is latched, never acked, and the
+ * chained handler runs for ever (a hard lockup of a CPU): not run there.
+ */
+TEST_F(gpio_pl061, kernel_irq_no_trigger)
+{
+	if (!variant->moddir)
+		RFL_XFAIL(return, "drivers/gpio_pl061/README.md: IRQ_TYPE_NONE",
+			  "not run: gpio-pl061 storms on a line requested without a trigger");
+	/*
+	 * Without trigger flags genirq keeps the type the line's interrupt
+	 * last had, and quiet_button() gives it both edges: wait for quiet
+	 * first, then bind again for a fresh irq domain (type NONE).
+	 */
+	ASSERT_EQ(0, quiet_button(self->cfd));
+	close(self->cfd);
+	self->cfd = -1;
+	ASSERT_EQ(0, unbind_dev());
+	ASSERT_EQ(0, bind_to(variant->driver));
+	self->cfd = open_chip(self->chip, sizeof(self->chip));
+	ASSERT_LE(0, self->cfd);
+	ASSERT_EQ(0, helper_load("none", 1));
+	ASSERT_EQ(0, press());
+	usleep(1500000);
+	EXPECT_EQ(0, helper_count());
+	EXPECT_EQ(0, rfl_unload(IRQ_HELPER));
+}
+
 int main(int argc, char **argv)
 {
 	return rfl_harness_main(argc, argv);

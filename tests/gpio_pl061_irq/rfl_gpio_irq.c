@@ -24,7 +24,7 @@ MODULE_PARM_DESC(line, "Line offset (default 3)");
 
 static char *trigger = "rising";
 module_param(trigger, charp, 0444);
-MODULE_PARM_DESC(trigger, "rising, falling, both, high or low (default rising)");
+MODULE_PARM_DESC(trigger, "rising, falling, both, high, low or none (default rising)");
 
 static unsigned int pace_ms = 20;
 module_param(pace_ms, uint, 0444);
@@ -45,6 +45,8 @@ static const struct {
 	{ "both", IRQF_TRIGGER_RISING | IRQF_TRIGGER_FALLING },
 	{ "high", IRQF_TRIGGER_HIGH },
 	{ "low", IRQF_TRIGGER_LOW },
+	/* no trigger: the line's type stays IRQ_TYPE_NONE, set_type is not called */
+	{ "none", IRQF_TRIGGER_NONE },
 };
 
 static irqreturn_t rfl_gpio_irq_thread(int irq, void *data)
@@ -59,12 +61,16 @@ static int __init rfl_gpio_irq_init(void)
 	struct gpio_device *gdev;
 	struct gpio_desc *desc;
 	unsigned long flags = 0;
+	bool known = false;
 	int ret;
 
-	for (int i = 0; i < ARRAY_SIZE(triggers); i++)
-		if (!strcmp(trigger, triggers[i].name))
+	for (int i = 0; i < ARRAY_SIZE(triggers); i++) {
+		if (!strcmp(trigger, triggers[i].name)) {
 			flags = triggers[i].flags;
-	if (!flags)
+			known = true;
+		}
+	}
+	if (!known)
 		return -EINVAL;
 
 	gdev = gpio_device_find_by_label(chip);
