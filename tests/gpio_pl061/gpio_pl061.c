@@ -458,6 +458,23 @@ TEST_F(gpio_pl061, output_readback_uapi)
 
 #define IN_OR_OUT (GPIO_V2_LINE_FLAG_INPUT | GPIO_V2_LINE_FLAG_OUTPUT)
 
+/* Close the chip (*@cfd), bind the device to @driver again, reopen it. */
+static int rebind(char *chip, size_t chip_size, int *cfd, const char *driver)
+{
+	int ret;
+
+	close(*cfd);
+	*cfd = -1;
+	ret = unbind_dev();
+	if (ret)
+		return ret;
+	ret = bind_to(driver);
+	if (ret)
+		return ret;
+	*cfd = open_chip(chip, chip_size);
+	return *cfd < 0 ? *cfd : 0;
+}
+
 /*
  * Leave even lines with direction @even and odd ones with @odd (a request
  * sets it, its release keeps it), bind the chip @chip (open as *@cfd) to
@@ -475,12 +492,7 @@ static void leave_directions_and_rebind(struct __test_metadata *_metadata,
 		ASSERT_LE(0, fd);
 		close(fd);
 	}
-	close(*cfd);
-	*cfd = -1;
-	ASSERT_EQ(0, unbind_dev());
-	ASSERT_EQ(0, bind_to(driver));
-	*cfd = open_chip(chip, chip_size);
-	ASSERT_LE(0, *cfd);
+	ASSERT_EQ(0, rebind(chip, chip_size, cfd, driver));
 	for (unsigned int line = 0; line < NLINES; line++) {
 		ASSERT_EQ(0, lineinfo(*cfd, line, &info));
 		EXPECT_EQ(line % 2 ? odd : even, info.flags & IN_OR_OUT)
@@ -978,12 +990,7 @@ TEST_F_TIMEOUT(gpio_pl061, suspend_resume, 60)
 	/* the hardware agrees: directions as get_direction() reads them */
 	close(outs);
 	close(ins);
-	close(self->cfd);
-	self->cfd = -1;
-	ASSERT_EQ(0, unbind_dev());
-	ASSERT_EQ(0, bind_to(variant->driver));
-	self->cfd = open_chip(self->chip, sizeof(self->chip));
-	ASSERT_LE(0, self->cfd);
+	ASSERT_EQ(0, rebind(self->chip, sizeof(self->chip), &self->cfd, variant->driver));
 	for (unsigned int i = 0; i < NLINES; i++) {
 		ASSERT_EQ(0, lineinfo(self->cfd, all[i], &info));
 		EXPECT_TRUE(info.flags & (i < 4 ? GPIO_V2_LINE_FLAG_OUTPUT :
@@ -1094,12 +1101,7 @@ TEST_F(gpio_pl061, kernel_irq_no_trigger)
 	 * first, then bind again for a fresh irq domain (type NONE).
 	 */
 	ASSERT_EQ(0, quiet_button(self->cfd));
-	close(self->cfd);
-	self->cfd = -1;
-	ASSERT_EQ(0, unbind_dev());
-	ASSERT_EQ(0, bind_to(variant->driver));
-	self->cfd = open_chip(self->chip, sizeof(self->chip));
-	ASSERT_LE(0, self->cfd);
+	ASSERT_EQ(0, rebind(self->chip, sizeof(self->chip), &self->cfd, variant->driver));
 	ASSERT_EQ(0, helper_load("none", 1));
 	ASSERT_EQ(0, press());
 	usleep(1500000);
