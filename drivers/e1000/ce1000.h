@@ -256,12 +256,16 @@ struct ce1000 {
 	struct napi_struct napi;
 	unsigned long flags;		/* CE1000_DOWN */
 
-	/* Software counters; they outlive the rings. */
+	/*
+	 * Software counters; they outlive the rings. Each has one writer at a
+	 * time (noted) and lock-free readers (ethtool, get_stats64): written
+	 * with ce1000_count(), read with READ_ONCE().
+	 */
 	struct ce1000_ring_stats tx_stats;
 	struct ce1000_ring_stats rx_stats;
 	u64 tx_dma_errors;		/* start_xmit only */
 	u64 rx_alloc_failed;		/* NAPI poll and open only */
-	u64 rx_frame_errors;
+	u64 rx_frame_errors;		/* NAPI poll only */
 
 	/* Set under RTNL; used by open and set_ringparam. */
 	unsigned int tx_ring_size;
@@ -277,9 +281,15 @@ struct ce1000 {
 
 	spinlock_t stats_lock;	/* hw_stats */
 	struct ce1000_hw_stats hw_stats;
-	u64 tx_timeouts;
-	u64 irqs;
+	u64 tx_timeouts;		/* ndo_tx_timeout only */
+	u64 irqs;			/* the interrupt handler only */
 };
+
+/* One more on a counter with a single writer and lock-free readers. */
+static inline void ce1000_count(u64 *counter)
+{
+	WRITE_ONCE(*counter, *counter + 1);
+}
 
 static inline u32 ce1000_rd(struct ce1000 *ad, u32 reg)
 {

@@ -262,7 +262,7 @@ static void ce1000_get_ethtool_stats(struct net_device *netdev,
 	ce1000_update_hw_stats(ad);
 	spin_lock_irqsave(&ad->stats_lock, flags);
 	for (i = 0; i < ARRAY_SIZE(ce1000_stats); i++)
-		data[i] = *(u64 *)((u8 *)ad + ce1000_stats[i].offset);
+		data[i] = READ_ONCE(*(u64 *)((u8 *)ad + ce1000_stats[i].offset));
 	spin_unlock_irqrestore(&ad->stats_lock, flags);
 }
 

@@ -71,7 +71,7 @@ static irqreturn_t ce1000_intr(int irq, void *data)
 
 	if (!icr)
 		return IRQ_NONE;
-	ad->irqs++;
+	ce1000_count(&ad->irqs);
 	if (test_bit(CE1000_DOWN, &ad->flags))
 		return IRQ_HANDLED;
 
@@ -280,7 +280,7 @@ static void ce1000_tx_timeout(struct net_device *netdev, unsigned int txqueue)
 {
 	struct ce1000 *ad = netdev_priv(netdev);
 
-	ad->tx_timeouts++;
+	ce1000_count(&ad->tx_timeouts);
 	netdev_warn(netdev, "TX stuck: TDH %u TDT %u, next to clean %u; resetting\n",
 		    ce1000_rd(ad, TDH), ce1000_rd(ad, TDT), ad->tx.next_to_clean);
 	schedule_work(&ad->reset_task);

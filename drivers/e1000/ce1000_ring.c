@@ -229,7 +229,7 @@ unsigned int ce1000_refill_rx(struct ce1000 *ad)
 	goto out;
 
 failed:
-	ad->rx_alloc_failed++;
+	ce1000_count(&ad->rx_alloc_failed);
 out:
 	if (done) {
 		rx->next_to_fill = i;
@@ -258,7 +258,7 @@ netdev_tx_t ce1000_xmit(struct sk_buff *skb, struct net_device *netdev)
 	/* No NETIF_F_SG: the stack hands us linear skbs only. */
 	dma = dma_map_single(dev, skb->data, skb->len, DMA_TO_DEVICE);
 	if (dma_mapping_error(dev, dma)) {
-		ad->tx_dma_errors++;
+		ce1000_count(&ad->tx_dma_errors);
 		dev_kfree_skb_any(skb);
 		/* Frames queued with xmit_more before this one still need it. */
 		if (!netdev_xmit_more())
@@ -377,7 +377,7 @@ int ce1000_clean_rx(struct ce1000 *ad, int budget)
 		if (!(status & RXD_STAT_EOP) || rx->discard ||
 		    (errors & RXD_ERR_FRAME) || len > CE1000_RX_BUF_LEN) {
 			rx->discard = !(status & RXD_STAT_EOP);
-			ad->rx_frame_errors++;
+			ce1000_count(&ad->rx_frame_errors);
 			napi_consume_skb(skb, budget);
 			continue;
 		}
