@@ -44,8 +44,14 @@ PAPER_BINDER_1M = {"binder_linux": 131.6, "rust_binder": 124.0}
 # mainline C e1000 and the Rust e1000 port.
 PAPER_E1000_PING_MS = {"C": 0.672, "Rust": 8.061}
 # Not a paper figure: the ITR value the Rust e1000 port writes, 1e9 /
-# (3 * 256) (DESIGN.md, e1000), as bench/e1000 sets it for ce1000-rustitr.
+# (3 * 256) (DESIGN.md, e1000), as bench/e1000 sets it for ce1000-rustitr
+# and re1000-rustitr.
 RUST_PORT_ITR = 1302083
+# bench/e1000's configurations, in table order: mainline, then each of our
+# drivers (ce1000, its Rust twin re1000) with its two knobs.
+E1000_OURS = ("ce1000", "re1000")
+E1000_CONFIGS = ("e1000",) + tuple(f"{d}{k}" for d in E1000_OURS
+                                   for k in ("", "-noprefetch", "-rustitr"))
 # Not a paper figure: the project's goal for cnull, a fraction of
 # null_blk's IOPS in every fio cell (the null block issue).
 CNULL_IOPS_TARGET = 0.97
@@ -471,6 +477,8 @@ RUST_DRIVERS = [
     ("rhello", "ours", "p", ["drivers/hello/rhello.rs"]),
     ("rsemaphore", "ours", "p", ["drivers/semaphore/rsemaphore.rs"]),
     ("rpl061", "ours", "p", ["drivers/gpio_pl061/rpl061.rs"]),
+    # the Rust files of drivers/e1000/, once there are any
+    ("re1000", "ours", "p", ["drivers/e1000"]),
 ]
 PATCHES = sorted(glob.glob(os.path.join(TOP, "kernel", "patches", "*.patch")))
 
@@ -483,6 +491,8 @@ def unsafe_rows(ksrc):
         if not all(os.path.exists(p) for p in full):
             continue
         drv, abst, mods, files = unsafe_count.driver_counts(ksrc, full)
+        if not files:
+            continue
         ours = unsafe_count.patched_counts(ksrc, mods, PATCHES)
         rows.append([name, origin, len(files), drv["block"], drv["fn"],
                      drv["impl"], abst["block"], abst["fn"], abst["impl"],
@@ -701,9 +711,11 @@ def binder_section(rep, bench, modules, missing=not_run):
 
 def e1000_section(rep, bench, modules, missing=not_run):
     """bench/e1000: ping latency and TCP throughput of mainline e1000 and
-    ce1000 with its two knobs, median [min..max] over rounds, ratios of
-    the medians to e1000, and which knob explains the paper's C/Rust ping
-    gap."""
+    our drivers (ce1000 and its Rust twin re1000) with their two knobs,
+    median [min..max] over rounds, ratios of the medians to e1000, re1000
+    against ce1000 knob for knob, and which knob explains the paper's
+    C/Rust ping gap. A driver missing from the suite (@modules, when
+    given) has its rows marked not built."""
     paper_c_ms, paper_rust_ms = PAPER_E1000_PING_MS["C"], \
         PAPER_E1000_PING_MS["Rust"]
     rust_itr = RUST_PORT_ITR
@@ -717,10 +729,13 @@ def e1000_section(rep, bench, modules, missing=not_run):
     med = {c: {k: statistics.median(v) for k, v in m.items()}
            for c, m in runs.items()}
     base = med.get("e1000", {})
+    built = {r[0] for r in modules}
     rows = []
-    for c in ("e1000", "ce1000", "ce1000-noprefetch", "ce1000-rustitr"):
+    for c in E1000_CONFIGS:
         if c not in med:
-            if missing("e1000") != "not run":
+            if modules and c.split("-")[0] not in built:
+                rows.append([c, 0, "not built", "-", "", "not built", "-"])
+            elif missing("e1000") != "not run":
                 rows.append([c, 0, missing("e1000"), "-", "",
                              missing("e1000"), "-"])
             continue
@@ -737,33 +752,46 @@ def e1000_section(rep, bench, modules, missing=not_run):
              "over rounds); ratio = median / mainline e1000's median. "
              "QEMU TCG has no cache model: prefetch can only cost "
              "instructions here."]
-    sizes = {r[0]: r for r in modules if r[0] in ("ce1000", "e1000")}
+    names = ("ce1000", "re1000", "e1000")
+    sizes = {r[0]: r for r in modules if r[0] in names}
     if sizes:
         notes.append("Module size: " + "; ".join(
             f"{n} {sizes[n][3]} bytes .ko, {sum(sizes[n][4:7])} bytes "
-            "text+data+bss" for n in ("ce1000", "e1000") if n in sizes) + ".")
-    need = ("ce1000", "ce1000-noprefetch", "ce1000-rustitr")
-    if all(c in med for c in need) and med["ce1000"]["ping_avg_ms"] > 0:
+            "text+data+bss" for n in names if n in sizes) + ".")
+    twins = []
+    for knob in ("", "-noprefetch", "-rustitr"):
+        c, r = med.get(f"ce1000{knob}"), med.get(f"re1000{knob}")
+        if c and r:
+            twins.append(f"{knob[1:] or 'defaults'}: ping "
+                         f"{ratio(r['ping_avg_ms'], c['ping_avg_ms'])}x, "
+                         f"TCP {ratio(r['tcp_mbit_s'], c['tcp_mbit_s'])}x")
+    if twins:
+        notes.append("re1000 against ce1000 with the same knobs (median / "
+                     "median): " + "; ".join(twins) + ".")
+    for drv in E1000_OURS:
+        need = (drv, f"{drv}-noprefetch", f"{drv}-rustitr")
+        if not all(c in med for c in need) or med[drv]["ping_avg_ms"] <= 0:
+            continue
         on, off, itr = (med[c]["ping_avg_ms"] for c in need)
         d_pf, d_itr = off - on, itr - on
         delay_ms = (rust_itr & 0xffff) * 256 / 1e6
         notes.append(
-            f"Prefetch off moves ce1000's median average round trip from "
+            f"Prefetch off moves {drv}'s median average round trip from "
             f"{on:.3f} to {off:.3f} ms ({d_pf:+.3f} ms); the Rust port's ITR "
             f"({rust_itr}, kept by the device as {rust_itr & 0xffff}, "
             f"{delay_ms:.1f} ms between interrupts) moves it to {itr:.3f} ms "
             f"({d_itr:+.3f} ms, {itr / on:.1f}x).")
         if abs(d_itr) > abs(d_pf):
             notes.append(
-                f"So interrupt throttling, not prefetch, explains the paper's "
-                f"{paper_c_ms} ms (C) vs {paper_rust_ms} ms (Rust) average "
-                f"ping ({paper_rust_ms / paper_c_ms:.1f}x): here the ITR "
-                f"value alone makes {itr / on:.1f}x, prefetch "
+                f"So, on {drv}, interrupt throttling, not prefetch, explains "
+                f"the paper's {paper_c_ms} ms (C) vs {paper_rust_ms} ms "
+                f"(Rust) average ping ({paper_rust_ms / paper_c_ms:.1f}x): "
+                f"here the ITR value alone makes {itr / on:.1f}x, prefetch "
                 f"{off / on:.2f}x.")
         else:
             notes.append(
-                f"Here prefetch ({off / on:.2f}x) weighs more than the ITR "
-                f"value ({itr / on:.1f}x) against the paper's "
+                f"Here, on {drv}, prefetch ({off / on:.2f}x) weighs more "
+                f"than the ITR value ({itr / on:.1f}x) against the paper's "
                 f"{paper_rust_ms / paper_c_ms:.1f}x gap "
                 f"({paper_c_ms} vs {paper_rust_ms} ms).")
     rep.section("e1000 ping latency and TCP throughput", " ".join(notes),
@@ -976,7 +1004,7 @@ def main():
         src = ", ".join(t for t in args.tests if os.path.exists(t))
         order = {"cnull": 0, "csemaphore": 0, "chello": 0, "cpl061": 0,
                  "cbinder": 0, "ce1000": 0, "rnull": 1, "rsemaphore": 1,
-                 "rhello": 1, "rust_binder": 1}
+                 "rhello": 1, "rust_binder": 1, "re1000": 1}
         tests_sections(rep, merged, src)
         for driver, impls, rows in features.matrices(TOP, tests, order):
             rep.section(f"Features: {driver}",

@@ -187,6 +187,83 @@ class E1000Table(unittest.TestCase):
             ["ce1000", 3, "4.000 [2.000..6.000]", "2.00", "0.500",
              "100 [50..150]", "0.50"]])
 
+    @staticmethod
+    def rows_of(impls):
+        """One round of bench/e1000 for each (impl, ping avg, TCP)."""
+        return [{"bench": "e1000", "impl": i, "round": "1",
+                 "ping_min_ms": "0.1", "ping_avg_ms": str(a),
+                 "ping_max_ms": "9", "ping_mdev_ms": "0.5",
+                 "tcp_mbit_s": str(t)} for i, a, t in impls]
+
+    @staticmethod
+    def module(name):
+        # module_rows: name, origin, lang, .ko, text, data, bss, debug,
+        # load, path
+        return [name, "ours", "C", 1000, 100, 10, 1, 500, "ok",
+                f"extra/drivers/e1000/{name}.ko"]
+
+    def test_re1000_not_built(self):
+        bench = self.rows_of((c, 1, 100) for c in (
+            "e1000", "ce1000", "ce1000-noprefetch", "ce1000-rustitr"))
+        modules = [self.module("ce1000"), self.module("e1000")]
+        rep = report.Report()
+        rows = report.e1000_section(rep, bench, modules)
+        self.assertEqual([r[0] for r in rows], list(report.E1000_CONFIGS))
+        for r in rows[4:]:
+            self.assertEqual(r, [r[0], 0, "not built", "-", "",
+                                 "not built", "-"])
+        self.assertNotIn("re1000 against ce1000", rep.sections[0][1])
+        # not built rows are no findings
+        found = report.findings([], [], [], [], e1000=rows)
+        self.assertFalse([f for f in found if "re1000" in f[0]])
+
+    def test_re1000_next_to_ce1000(self):
+        # re1000 pings in 2x ce1000's time (4 / 2) and moves 0.5x its TCP
+        # (50 / 100) with the defaults; 3 / 3 and 60 / 60 without prefetch
+        bench = self.rows_of((
+            ("e1000", 1, 100), ("ce1000", 2, 100),
+            ("ce1000-noprefetch", 3, 60), ("ce1000-rustitr", 20, 10),
+            ("re1000", 4, 50), ("re1000-noprefetch", 3, 60),
+            ("re1000-rustitr", 40, 5)))
+        modules = [self.module(n) for n in ("ce1000", "re1000", "e1000")]
+        rep = report.Report()
+        rows = report.e1000_section(rep, bench, modules)
+        self.assertEqual([r[0] for r in rows], list(report.E1000_CONFIGS))
+        self.assertEqual(rows[4], ["re1000", 1, "4.000 [4.000..4.000]",
+                                   "4.00", "0.500", "50 [50..50]", "0.50"])
+        note = rep.sections[0][1]
+        self.assertIn("re1000 against ce1000 with the same knobs (median / "
+                      "median): defaults: ping 2.00x, TCP 0.50x; "
+                      "noprefetch: ping 1.00x, TCP 1.00x; rustitr: ping "
+                      "2.00x, TCP 0.50x.", note)
+        self.assertIn("Prefetch off moves ce1000's", note)
+        self.assertIn("Prefetch off moves re1000's", note)
+        self.assertIn("re1000 1000 bytes .ko", note)
+
+    def test_bench_script_measures_every_config(self):
+        """bench/e1000 runs the configurations the report lists, in its
+        order."""
+        with open(os.path.join(TOP, "bench", "e1000", "e1000.sh")) as f:
+            m = re.search(r'^ALL_CONFIGS="([^"]*)"$', f.read(), re.M)
+        self.assertEqual(tuple(m.group(1).split()), report.E1000_CONFIGS)
+
+
+class E1000Cases(unittest.TestCase):
+    def test_features_name_cases_the_test_has(self):
+        """Every case in tests/e1000/features is one that e1000.sh runs."""
+        with open(os.path.join(TOP, "tests", "e1000", "e1000.sh")) as f:
+            src = f.read()
+        body = src[src.index("\ne1000_case() {"):]
+        body = body[:body.index("\n}\n")]
+        cases = set(re.findall(r"^\t([a-z0-9-]+)\) t_", body, re.M))
+        with open(os.path.join(TOP, "tests", "e1000", "features")) as f:
+            named = {c for line in f if "\t" in line
+                     and not line.startswith("#")
+                     for c in line.rstrip("\n").split("\t", 1)[1].split()}
+        self.assertTrue(named)
+        self.assertEqual(named - cases, set())
+        self.assertEqual(cases - named, set())
+
 
 def shell_program(script, func, tool):
     """The quoted program of the first `tool '...'` in a shell function."""
