@@ -16,12 +16,26 @@
 //!
 //! One difference in shape: the interrupt is requested at probe and held until remove (a
 //! Rust `irq::Registration` borrows the bound device, which `open` does not have); the handler
-//! ignores it while the interface is down, as ce1000's does.
+//! ignores it while the interface is down, as ce1000's does. Two `unsafe` blocks, both in probe
+//! where 7.3's API is `unsafe` (the DMA mask, the interrupt registration); README.md says why.
 
 use kernel::{
-    c_str, device::Core, dma::Coherent, irq, net::dev as netdev, net::dev::WorkId, pci, prelude::*,
-    sync::aref::ARef, sync::atomic::Atomic, sync::atomic::Relaxed, sync::new_spinlock_bh,
-    sync::new_spinlock_irq, sync::SpinLockBh, sync::SpinLockIrq, time::msecs_to_jiffies,
+    c_str,
+    device::Core,
+    dma::{Coherent, Device as _, DmaMask},
+    irq,
+    net::dev as netdev,
+    net::dev::WorkId,
+    pci,
+    prelude::*,
+    sync::aref::ARef,
+    sync::atomic::Atomic,
+    sync::atomic::Relaxed,
+    sync::new_spinlock_bh,
+    sync::new_spinlock_irq,
+    sync::SpinLockBh,
+    sync::SpinLockIrq,
+    time::msecs_to_jiffies,
 };
 
 mod re1000_ethtool;
@@ -325,12 +339,14 @@ impl netdev::Operations for Re1000 {
     fn tx_timeout(dev: &NetDevice, _queue: u32) {
         let ad = dev.data();
         ad.count(&ad.tx_timeouts);
+        // Not under the lock while printing: a console on this NIC would send through it.
+        let next_to_clean = ad.tx.lock().next_to_clean;
         dev_warn!(
             dev,
             "TX stuck: TDH {} TDT {}, next to clean {}; resetting\n",
             ad.rd(TDH),
             ad.rd(TDT),
-            ad.tx.lock().next_to_clean
+            next_to_clean
         );
         dev.queue_work(RESET, 0);
     }
@@ -372,18 +388,17 @@ impl netdev::Operations for Re1000 {
     /// so nothing but the number changes; no jumbo frames.
     fn change_mtu(dev: &NetDevice, new_mtu: u32) -> Result {
         dev_dbg!(dev, "MTU {} -> {}\n", dev.mtu(), new_mtu);
-        dev.set_mtu(new_mtu);
         Ok(())
     }
 
     /// Clean TX completely, RX up to the budget. Interrupts come back on only when RX is done;
     /// otherwise NAPI polls again.
-    fn poll(dev: &NetDevice, budget: i32) -> i32 {
+    fn poll(dev: &NetDevice, poll: &netdev::NapiPoll<'_>) -> i32 {
         let ad = dev.data();
 
-        ad.clean_tx(dev, budget);
-        let done = ad.clean_rx(dev, budget);
-        if done < budget && dev.napi().complete_done(done) {
+        ad.clean_tx(dev, poll);
+        let done = ad.clean_rx(dev, poll);
+        if done < poll.budget() && poll.complete_done(done) {
             ad.irq_enable();
         }
         done
@@ -426,8 +441,10 @@ impl Re1000Driver {
         let regs = pdev
             .iomap_region_sized::<BAR0_SIZE>(0, NAME)?
             .into_devres()?;
-        // A conventional PCI 82540 is a 32-bit DMA master; 32 bits is the PCI core's default
-        // mask, so nothing is set (ce1000 sets it explicitly).
+        // A conventional PCI 82540 is a 32-bit DMA master in mainline too.
+        // SAFETY: Probe has not allocated or mapped anything for DMA yet, and nothing else
+        // does for this device while its driver probes.
+        unsafe { pdev.dma_set_mask_and_coherent(DmaMask::new::<32>())? };
         pdev.set_master();
         let dev = pdev.as_ref();
         let words = RING_MAX as usize * 2;
@@ -531,7 +548,10 @@ impl pci::Driver for Re1000Driver {
         })
         .pin_chain(|this| {
             let netdev = &this.irq.handler().netdev;
-            netdev.register()?;
+            if let Err(e) = netdev.register() {
+                let _ = netdev.device().data().hw_reset();
+                return Err(e);
+            }
             let dev = netdev.device();
             let pdev: &pci::Device = &dev.data().pdev;
             dev_info!(

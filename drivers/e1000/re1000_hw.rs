@@ -333,10 +333,10 @@ impl Re1000 {
 
         if dev.is_promisc() {
             rctl |= RCTL_UPE | RCTL_MPE;
-        } else if dev.is_allmulti() || dev.mc_count(locked) > MC_MAX {
+        } else if dev.is_allmulti() || locked.mc_count() > MC_MAX {
             rctl |= RCTL_MPE;
         }
-        dev.for_each_mc_addr(locked, |addr| {
+        locked.for_each_mc_addr(|addr| {
             let hash = mta_hash(addr);
             table[hash >> 5] |= 1 << (hash & 0x1f);
         });

@@ -22,12 +22,15 @@ use kernel::{
     dma::{Coherent, DataDirection},
     io::{io_read, io_write},
     net::{
-        dev::TxOutcome,
+        dev::{NapiPoll, TxOutcome},
         skbuff::{self, MappedSkb, SkBuff},
     },
-    pr_warn_once,
     prelude::*,
-    sync::atomic::Relaxed,
+    sync::{
+        atomic::Relaxed,
+        barrier::{dma_mb, Read},
+    },
+    warn_on,
 };
 
 use crate::{re1000_hw::*, NetDevice, Re1000};
@@ -340,8 +343,7 @@ impl Re1000 {
         let mut tx = self.tx.lock();
 
         // The queue is stopped before the ring fills; this is a bug.
-        if tx.free() == 0 {
-            pr_warn_once!("re1000: TX ring full with the queue running\n");
+        if warn_on!(tx.free() == 0) {
             dev.stop_queue();
             return TxOutcome::Busy(skb);
         }
@@ -380,7 +382,7 @@ impl Re1000 {
     }
 
     /// Frees what the NIC has sent. The ring bounds the work, not the budget.
-    pub(crate) fn clean_tx(&self, dev: &NetDevice, budget: i32) {
+    pub(crate) fn clean_tx(&self, dev: &NetDevice, poll: &NapiPoll<'_>) {
         let mut tx = self.tx.lock();
         let count = tx.count();
         let mut i = tx.next_to_clean;
@@ -392,10 +394,12 @@ impl Re1000 {
             if !done {
                 break;
             }
+            // Read the rest only after seeing DD.
+            dma_mb(Read);
             if let Some(mapped) = tx.slots.get_mut(i).and_then(Option::take) {
                 pkts += 1;
                 bytes += mapped.len() as u32;
-                mapped.unmap().consume(budget);
+                mapped.unmap().consume_in_poll(poll);
             }
             // DD stays set in the descriptor: clear it for the next lap.
             let _ = desc_write(&tx.desc, i, 1, 0);
@@ -417,7 +421,8 @@ impl Re1000 {
     /// `e1000_clean_rx_irq()` has it: the frame's first cache line right after the descriptor
     /// is read (`eth_type_trans()` touches it next), and the next descriptor (the next iteration
     /// reads it).
-    pub(crate) fn clean_rx(&self, dev: &NetDevice, budget: i32) -> i32 {
+    pub(crate) fn clean_rx(&self, dev: &NetDevice, poll: &NapiPoll<'_>) -> i32 {
+        let budget = poll.budget();
         let prefetch_on = self.prefetch.load(Relaxed);
         let mut rx = self.rx.lock();
         let count = rx.count();
@@ -433,6 +438,8 @@ impl Re1000 {
             if status & RXD_STAT_DD == 0 {
                 break;
             }
+            // The frame the NIC wrote is read only after seeing DD.
+            dma_mb(Read);
             let errors = (word >> RXD_ERRORS_SHIFT) as u8;
             let len = (word & RXD_LEN_MASK) as u32;
             // The slot may wait empty for a buffer: no stale DD then.
@@ -464,16 +471,16 @@ impl Re1000 {
             {
                 rx.discard = status & RXD_STAT_EOP == 0;
                 self.count(&self.rx_frame_errors);
-                skb.consume(budget);
+                skb.consume_in_poll(poll);
                 continue;
             }
 
             if skb.put(len).is_err() || skb.eth_type_trans(dev).is_err() {
                 self.count(&self.rx_frame_errors);
-                skb.consume(budget);
+                skb.consume_in_poll(poll);
                 continue;
             }
-            dev.napi().gro_receive(skb);
+            poll.gro_receive(skb);
             pkts += 1;
             bytes += len;
         }

@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		memset(&ifr, 0, sizeof(ifr));
-		strcpy(ifr.ifr_name, argv[2]);
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", argv[2]);
 		/* dev_ifsioc() takes only AF_UNSPEC, as ip maddr sends it */
 		ifr.ifr_hwaddr.sa_family = AF_UNSPEC;
 		for (k = 0; k < 6; k++)
