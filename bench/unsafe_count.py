@@ -185,6 +185,20 @@ def added_files(patch):
     return ADDED.findall(read(patch))
 
 
+CHANGED = re.compile(r"^--- a/(\S+)\n\+\+\+ b/\S+\n(.*?)(?=^--- |\Z)", re.M | re.S)
+
+
+def changed_lines(patch):
+    """{path: the lines the patch file @patch adds to a file that existed
+    before it}: what a patch adds to a kernel file it only changes."""
+    out = {}
+    for path, body in CHANGED.findall(read(patch)):
+        added = [line[1:] for line in body.splitlines()
+                 if line.startswith("+") and not line.startswith("+++")]
+        out[path] = out.get(path, "") + "\n".join(added) + "\n"
+    return out
+
+
 def module_of(path):
     """'rust/kernel/sync/lock/raw_spinlock.rs' -> 'sync::lock::raw_spinlock'."""
     rel = path[len("rust/kernel/"):-len(".rs")]
@@ -193,8 +207,9 @@ def module_of(path):
 
 def patch_layer(ksrc, patch):
     """What one of our kernel patches adds, as applied in @ksrc: the unsafe
-    counts of its new Rust files, the number of C helpers (rust_helper_*)
-    in its new helper files, and the kernel crate modules it adds."""
+    counts of its new Rust files and of the lines it adds to others, the
+    number of C helpers (rust_helper_*) it defines, new files or not, and
+    the kernel crate modules it adds."""
     counts = {"block": 0, "fn": 0, "impl": 0}
     helpers, mods = 0, []
     for path in added_files(patch):
@@ -205,19 +220,32 @@ def patch_layer(ksrc, patch):
                 mods.append(module_of(path))
         elif path.startswith("rust/helpers/") and path.endswith(".c"):
             helpers += len(HELPER.findall(text))
+    for path, text in changed_lines(patch).items():
+        if path.endswith(".rs"):
+            counts = add(counts, count(tokens(text)))
+        elif path.startswith("rust/helpers/") and path.endswith(".c"):
+            helpers += len(HELPER.findall(text))
     return counts, helpers, mods
 
 
 def patched_counts(ksrc, mods, patches):
-    """Unsafe counts of the files our @patches add under the kernel crate
-    modules @mods (a driver's), the part of its abstractions that is ours."""
+    """Unsafe counts of what our @patches add under the kernel crate
+    modules @mods (a driver's): their new files and the lines they add to
+    others, the part of its abstractions that is ours."""
     counts = {"block": 0, "fn": 0, "impl": 0}
+
+    def ours(path):
+        top = path[len("rust/kernel/"):].split("/")[0].removesuffix(".rs")
+        return path.startswith("rust/kernel/") and path.endswith(".rs") and \
+            top in mods
+
     for patch in patches:
         for path in added_files(patch):
-            top = path[len("rust/kernel/"):].split("/")[0].removesuffix(".rs")
-            if path.startswith("rust/kernel/") and path.endswith(".rs") and \
-                    top in mods:
+            if ours(path):
                 counts = add(counts, count(tokens(read(os.path.join(ksrc, path)))))
+        for path, text in changed_lines(patch).items():
+            if ours(path):
+                counts = add(counts, count(tokens(text)))
     return counts
 
 

@@ -120,12 +120,15 @@ def write(root, rel, text):
 
 
 class PatchLayer(unittest.TestCase):
-    """What a kernel patch adds: only its new files count, a changed file
-    (lib.rs here) does not, and helpers are counted by definition."""
+    """What a kernel patch adds: its new files whole, of a changed file
+    only the lines it adds (lib.rs: the unsafe impl there before does not
+    count, the added unsafe block does), and helpers by definition."""
 
     PATCH = (
         "Subject: test\n---\n"
         "--- a/rust/kernel/lib.rs\n+++ b/rust/kernel/lib.rs\n@@\n+pub mod gpio;\n"
+        " unsafe impl Send for X {}\n-old line\n"
+        "+fn d() { unsafe { e() } }\n"
         "--- /dev/null\n+++ b/rust/kernel/gpio.rs\n@@\n"
         "--- /dev/null\n+++ b/rust/kernel/sync/lock/raw.rs\n@@\n"
         "--- /dev/null\n+++ b/rust/helpers/gpio.c\n@@\n"
@@ -149,7 +152,7 @@ class PatchLayer(unittest.TestCase):
     def test_patch_layer(self):
         counts, helpers, mods = unsafe_count.patch_layer(self.tmp.name,
                                                          self.patch)
-        self.assertEqual(counts, {"block": 1, "fn": 1, "impl": 1})
+        self.assertEqual(counts, {"block": 2, "fn": 1, "impl": 1})
         self.assertEqual(helpers, 2)
         self.assertEqual(mods, ["gpio", "sync::lock::raw"])
 
@@ -161,6 +164,10 @@ class PatchLayer(unittest.TestCase):
         self.assertEqual(
             unsafe_count.patched_counts(d, ["sync"], [self.patch]),
             {"block": 0, "fn": 0, "impl": 1})
+        # Lines added to a file the patch changes count for its module.
+        self.assertEqual(
+            unsafe_count.patched_counts(d, ["lib"], [self.patch]),
+            {"block": 1, "fn": 0, "impl": 0})
 
 
 if __name__ == "__main__":
