@@ -186,19 +186,29 @@ static int ce1000_set_priv_flags(struct net_device *netdev, u32 flags)
 
 /* ---- Statistics ---------------------------------------------------------- */
 
+/*
+ * A statistic: where it is in struct ce1000, and for a ring counter the
+ * u64_stats_sync that its writer holds (0: none, a plain u64 with one
+ * writer, or a hardware counter under stats_lock).
+ */
 struct ce1000_stat {
 	char name[ETH_GSTRING_LEN];
 	size_t offset;
+	size_t syncp;
 };
 
-#define CE1000_SW(n, m)	{ n, offsetof(struct ce1000, m) }
-#define CE1000_HW(n, m)	{ n, offsetof(struct ce1000, hw_stats.m) }
+#define CE1000_RX(n, m)	{ n, offsetof(struct ce1000, rx_stats.m),	\
+				  offsetof(struct ce1000, rx_stats.syncp) }
+#define CE1000_TX(n, m)	{ n, offsetof(struct ce1000, tx_stats.m),	\
+				  offsetof(struct ce1000, tx_stats.syncp) }
+#define CE1000_SW(n, m)	{ n, offsetof(struct ce1000, m), 0 }
+#define CE1000_HW(n, m)	{ n, offsetof(struct ce1000, hw_stats.m), 0 }
 
 static const struct ce1000_stat ce1000_stats[] = {
-	CE1000_SW("rx_packets", rx_stats.packets),
-	CE1000_SW("rx_bytes", rx_stats.bytes),
-	CE1000_SW("tx_packets", tx_stats.packets),
-	CE1000_SW("tx_bytes", tx_stats.bytes),
+	CE1000_RX("rx_packets", packets),
+	CE1000_RX("rx_bytes", bytes),
+	CE1000_TX("tx_packets", packets),
+	CE1000_TX("tx_bytes", bytes),
 	CE1000_SW("rx_alloc_failed", rx_alloc_failed),
 	CE1000_SW("rx_frame_errors", rx_frame_errors),
 	CE1000_SW("tx_dma_errors", tx_dma_errors),
@@ -252,6 +262,23 @@ static void ce1000_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 	}
 }
 
+static u64 ce1000_read_stat(struct ce1000 *ad, const struct ce1000_stat *st)
+{
+	const u64 *p = (const u64 *)((u8 *)ad + st->offset);
+	const struct u64_stats_sync *syncp;
+	unsigned int start;
+	u64 v;
+
+	if (!st->syncp)
+		return READ_ONCE(*p);
+	syncp = (const struct u64_stats_sync *)((u8 *)ad + st->syncp);
+	do {
+		start = u64_stats_fetch_begin(syncp);
+		v = *p;
+	} while (u64_stats_fetch_retry(syncp, start));
+	return v;
+}
+
 static void ce1000_get_ethtool_stats(struct net_device *netdev,
 				     struct ethtool_stats *stats, u64 *data)
 {
@@ -262,7 +289,7 @@ static void ce1000_get_ethtool_stats(struct net_device *netdev,
 	ce1000_update_hw_stats(ad);
 	spin_lock_irqsave(&ad->stats_lock, flags);
 	for (i = 0; i < ARRAY_SIZE(ce1000_stats); i++)
-		data[i] = READ_ONCE(*(u64 *)((u8 *)ad + ce1000_stats[i].offset));
+		data[i] = ce1000_read_stat(ad, &ce1000_stats[i]);
 	spin_unlock_irqrestore(&ad->stats_lock, flags);
 }
 

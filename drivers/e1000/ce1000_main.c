@@ -175,9 +175,11 @@ void ce1000_down(struct ce1000 *ad)
 	/*
 	 * DOWN and the end of NAPI first: a poll still running could wake
 	 * the queue again after netif_tx_disable(), and ring resize and the
-	 * reset task come here with the qdisc live.
+	 * reset task come here with the qdisc live. Down already (a reset
+	 * that failed left it so): nothing to stop.
 	 */
-	set_bit(CE1000_DOWN, &ad->flags);
+	if (test_and_set_bit(CE1000_DOWN, &ad->flags))
+		return;
 	napi_disable(&ad->napi);
 	netif_tx_disable(netdev);
 	ce1000_irq_disable(ad);
@@ -197,9 +199,15 @@ static void ce1000_reset_task(struct work_struct *work)
 	rtnl_lock();
 	if (netif_running(ad->netdev)) {
 		ce1000_down(ad);
-		if (!ce1000_hw_reset(ad))
-			ce1000_phy_init(ad);
-		ce1000_up(ad);
+		/*
+		 * A device that does not come out of reset stays down (its
+		 * queue stopped, no carrier) until the interface is closed and
+		 * opened again; ce1000_stop() finds it down already.
+		 */
+		if (ce1000_hw_reset(ad) || ce1000_phy_init(ad))
+			netdev_err(ad->netdev, "reset failed; the interface stays down until reopened\n");
+		else
+			ce1000_up(ad);
 	}
 	rtnl_unlock();
 }
@@ -305,7 +313,12 @@ static void ce1000_get_stats64(struct net_device *netdev,
 		st->tx_bytes = ad->tx_stats.bytes;
 	} while (u64_stats_fetch_retry(&ad->tx_stats.syncp, start));
 
-	st->rx_dropped = READ_ONCE(ad->rx_alloc_failed);
+	/*
+	 * No received frame is dropped for want of a buffer: an empty slot
+	 * makes the NIC miss frames (rx_missed_errors, MPC), and a refill
+	 * failure is in ethtool -S (rx_alloc_failed). A frame that could not
+	 * be mapped for sending is dropped.
+	 */
 	st->tx_dropped = READ_ONCE(ad->tx_dma_errors);
 	spin_lock_irqsave(&ad->stats_lock, flags);
 	st->multicast = hw->mprc;

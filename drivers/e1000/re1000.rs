@@ -273,7 +273,10 @@ impl Re1000 {
     fn down(&self, dev: &NetDevice) {
         // DOWN and the end of NAPI first: a poll still running could wake the queue again
         // after tx_disable(), and ring resize and the reset task come here with the qdisc live.
-        self.down.store(true, Relaxed);
+        // Down already (a reset that failed left it so): nothing to stop.
+        if self.down.xchg(true, Relaxed) {
+            return;
+        }
         dev.napi_disable();
         dev.tx_disable();
         // The handler sees DOWN and only reads ICR; the watchdog it may still have queued
@@ -291,10 +294,17 @@ impl Re1000 {
         let _rtnl = netdev::rtnl_lock();
         if dev.is_running() {
             self.down(dev);
-            if self.hw_reset().is_ok() {
-                let _ = self.phy_init();
+            // A device that does not come out of reset stays down (its queue stopped, no
+            // carrier) until the interface is closed and opened again; `stop()` finds it
+            // down already.
+            if self.hw_reset().and_then(|()| self.phy_init()).is_err() {
+                dev_err!(
+                    dev,
+                    "reset failed; the interface stays down until reopened\n"
+                );
+            } else {
+                self.up(dev);
             }
-            self.up(dev);
         }
     }
 
@@ -358,7 +368,9 @@ impl netdev::Operations for Re1000 {
         st.rx_bytes = ad.rx_stats.bytes.load(Relaxed);
         st.tx_packets = ad.tx_stats.packets.load(Relaxed);
         st.tx_bytes = ad.tx_stats.bytes.load(Relaxed);
-        st.rx_dropped = ad.rx_alloc_failed.load(Relaxed);
+        // No received frame is dropped for want of a buffer: an empty slot makes the NIC
+        // miss frames (rx_missed_errors, MPC), and a refill failure is in ethtool -S
+        // (rx_alloc_failed). A frame that could not be mapped for sending is dropped.
         st.tx_dropped = ad.tx_dma_errors.load(Relaxed);
         let hw = ad.hw_stats.lock();
         st.multicast = hw.mprc;
