@@ -140,20 +140,21 @@ netns add rfl1
 link set $IF0 name rflnic0 netns rfl0
 link set $IF1 name rflnic1 netns rfl1
 EOF
-	ip -n rfl0 -batch - <<EOF || fail "configuring rflnic0"
-link set lo up
-addr add $IP0/24 dev rflnic0
-link set rflnic0 up
-neigh replace $IP1 lladdr $MAC1 dev rflnic0 nud permanent
-EOF
-	ip -n rfl1 -batch - <<EOF || fail "configuring rflnic1"
-link set lo up
-addr add $IP1/24 dev rflnic1
-link set rflnic1 up
-neigh replace $IP0 lladdr $MAC0 dev rflnic1 nud permanent
-EOF
+	nic_up 0 $IP0 $IP1 $MAC1
+	nic_up 1 $IP1 $IP0 $MAC0
 	wait_for 10 has_carrier 0 || fail "no carrier on NIC 0"
 	wait_for 10 has_carrier 1 || fail "no carrier on NIC 1"
+}
+
+# nic_up NIC IP PEER_IP PEER_MAC: rflnic<NIC> addressed and up in its
+# namespace, its peer a permanent neighbour.
+nic_up() {
+	ip -n "rfl$1" -batch - <<EOF || fail "configuring rflnic$1"
+link set lo up
+addr add $2/24 dev rflnic$1
+link set rflnic$1 up
+neigh replace $3 lladdr $4 dev rflnic$1 nud permanent
+EOF
 }
 
 # setup IMPL: both NICs bound, named, addressed, up, with carrier.
