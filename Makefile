@@ -31,6 +31,7 @@ help:
 	@echo 'Targets:'
 	@echo '  make test      build what is missing, run every test in QEMU'
 	@echo '  make compare   run the benchmarks (two boots), write build/report/'
+	@echo '  make faults    the fault-injection sweep on the sanitizer kernel (long)'
 	@echo '  make run       boot to a shell with every module ready to insmod (Ctrl-A x leaves)'
 	@echo '  make list      list the test cases (names driver/implementation/case)'
 	@echo '  make lint      checkpatch (C, kernel patches), rustfmt and clippy (our Rust, the'
@@ -91,6 +92,17 @@ test: modules rootfs
 			$(BUILD)/results-rustbinder || rc=$$?; \
 	fi; \
 	exit $$rc
+
+.PHONY: faults faults-in
+# The fault-injection sweep (faults/, README "Robustness"): every error path
+# of every driver, one injected fault at a time, on the sanitizer kernel
+# unless VARIANT= is given. Long, so not part of make test.
+faults:
+	@$(MAKE) --no-print-directory faults-in VARIANT=$(if $(filter \
+		command line,$(origin VARIANT)),$(VARIANT),sanitize)
+faults-in: modules rootfs
+	@$(RUNNER) --mode faults --jobs $(JOBS) --filter '$(T)' \
+		--out $(BUILD)/results-faults
 
 .PHONY: list
 list: modules rootfs

@@ -484,14 +484,16 @@ def run_cases(args):
     shard = kv_words(" ".join(args.append)).get("rfl.shard")
     # A shard sees only some of an implementation's cases: its parent
     # judges them all.
-    if args.mode == "test" and not shard and whole_implementations(args.filter):
+    if args.mode in ("test", "faults") and not shard and \
+            whole_implementations(args.filter):
         for r in results.all_skipped(res.rows):
             res.add(r.name, r.status, r.reason, 0, [])
     res.write()
     count = results.counts(res.rows)
     # PLAN counts the boot check: 1 means the filter chose nothing (a
     # shard may legitimately get nothing; its parent decides).
-    if plan == 0 or (plan == 1 and args.mode == "test" and not shard):
+    if plan == 0 or (plan == 1 and args.mode in ("test", "faults")
+                     and not shard):
         print(f"no case matches '{args.filter}'; 'make list' shows them")
         count["fail"] += 1
     print(f"results: {args.out} ({time.monotonic() - t0:.0f}s, {boots} boot(s))")
@@ -533,7 +535,7 @@ def whole_implementations(filt):
 
 
 def run_sharded(args):
-    """Test mode on args.jobs guests at once. Each guest takes every Nth
+    """Test (or faults) mode on args.jobs guests at once. Each guest takes every Nth
     case (rfl.shard=K/N) and has its own state and results directory; the
     results are merged into args.out. Under TCG a guest keeps about one
     host core busy, so two guests on two cores take about half the time."""
@@ -551,7 +553,7 @@ def run_sharded(args):
     try:
         for k in range(args.jobs):
             cmd = [sys.executable, os.path.abspath(__file__),
-                   "--mode", "test", "--jobs", "1",
+                   "--mode", args.mode, "--jobs", "1",
                    "--kernel", args.kernel, "--rootfs", args.rootfs,
                    "--suite", args.suite,
                    "--state", os.path.join(args.state, f"shard{k}"),
@@ -599,7 +601,8 @@ def run_interactive(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--mode", choices=["run", "test", "compare", "list"],
+    p.add_argument("--mode", choices=["run", "test", "compare", "faults",
+                                     "list"],
                    default="test")
     p.add_argument("--kernel", required=True, help="arm64 Image")
     p.add_argument("--rootfs", required=True, help="guest root directory")
@@ -628,7 +631,7 @@ def main():
             sys.exit(f"error: {path} is missing; 'make modules rootfs' builds it")
     if args.mode == "run":
         return run_interactive(args)
-    if args.mode == "test" and args.jobs > 1:
+    if args.mode in ("test", "faults") and args.jobs > 1:
         return run_sharded(args)
     if args.only:
         bench = os.path.join(args.suite, "bench")

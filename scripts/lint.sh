@@ -14,7 +14,7 @@ rc=0
 
 # Our sources: everything but build outputs.
 src() {
-	find drivers include tests bench scripts kernel rootfs qemu .ci \
+	find drivers include tests bench faults scripts kernel rootfs qemu .ci \
 		-type f \( "$@" \) 2>/dev/null | sort
 }
 

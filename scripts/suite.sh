@@ -6,6 +6,7 @@
 #   lib/modules/REL/  mainline modules (kernel/) and ours (extra/), depmod'ed
 #   tests/GROUP/      test programs, cross-built for arm64
 #   bench/GROUP/      bench programs
+#   faults/GROUP/     the fault-injection sweep (make faults)
 # Runs inside the tool root; prints the share's path on stdout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -48,7 +49,7 @@ install -m 0755 "$TOP/qemu/guest/rfl-run-tests" "$TOP/qemu/guest/rfl-host" \
 cflags=(-O2 -g -Wall -Werror -D_GNU_SOURCE -pthread
 	-I"$ksrc/tools/testing/selftests" -I"$kbuild/usr/include"
 	-I"$TOP/include/uapi" -I"$TOP/tests/lib")
-for top in tests bench; do
+for top in tests bench faults; do
 	for dir in "$TOP/$top"/*/; do
 		group=$(basename "$dir")
 		# Directories with a Kbuild hold kernel modules (built above).

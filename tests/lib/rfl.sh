@@ -2,7 +2,7 @@
 # rfl.sh: cases for shell test programs, sourced by tests/<group>/*.sh.
 #
 # A program defines one function per case, registers it with
-#   case_add NAME FUNCTION [timeout=S] [expect=splat|hang]
+#   case_add NAME FUNCTION [timeout=S] [expect=splat|hang] [known=WORD:REF]
 # (NAME is driver/implementation/case) and ends with: rfl_main "$@".
 # FUNCTION gets NAME as its argument, so one function can serve many cases.
 # It then answers --list and --run NAME for the guest runner; with no
@@ -17,7 +17,7 @@
 RFL_CASES=""
 
 case_add() {
-	RFL_CASES="$RFL_CASES$1 $2 $3 $4
+	RFL_CASES="$RFL_CASES$*
 "
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * rfl_module.h: load and unload the suite's modules from a test with the
- * raw syscalls, so a test sees the exact errno a bad parameter gives.
+ * raw syscalls, so a test sees the exact errno a bad parameter gives; write
+ * the files that configure them.
  */
 #ifndef RFL_MODULE_H
 #define RFL_MODULE_H
@@ -16,6 +17,20 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+/* Write @s to the file @path (sysfs, configfs, debugfs); 0 or -errno. */
+static inline int rfl_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
 
 /* Load /lib/modules/$(uname -r)/extra/@dir/@module.ko; 0 or -errno. */
 static inline int rfl_load(const char *dir, const char *module,
