@@ -161,6 +161,8 @@ def main(argv=None):
            "--tests", os.path.join(args.build, "results-main", "results.tsv"),
            "--tests", os.path.join(args.build, f"results-{SECOND_BOOT[0]}",
                                    "results.tsv"),
+           "--faults", os.path.join(args.build, "results-faults"),
+           "--sanitize", os.path.join(args.build, "results-sanitize"),
            "--out", new, "--final", final]
     for variant, _ in boots:
         cmd += ["--run", f"{variant}={os.path.join(new, 'runs', variant)}"]

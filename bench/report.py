@@ -29,6 +29,7 @@ sys.path[:0] = [os.path.join(TOP, "bench"), os.path.join(TOP, "qemu")]
 import features  # noqa: E402
 import plots  # noqa: E402
 import results  # noqa: E402
+import robustness  # noqa: E402
 import unsafe_count  # noqa: E402
 
 # The paper's figures (Li et al., "An Empirical Study of Rust-for-Linux",
@@ -874,6 +875,42 @@ def tests_sections(rep, merged, src):
                     ("case", "bug and reference"), rows)
 
 
+def robustness_sections(rep, faults, sanitize):
+    """The robustness table (bench/robustness.py) of the fault-injection
+    sweep in @faults and the suite's run on the sanitizer kernel in
+    @sanitize (results directories; either may be missing), and the
+    sweep's failures, each with its first kernel lines."""
+    sweep = results.read_dir(faults) if os.path.exists(
+        os.path.join(faults, "results.tsv")) else []
+    san = results.read_tsv(os.path.join(sanitize, "results.tsv")) \
+        if os.path.exists(os.path.join(sanitize, "results.tsv")) else []
+    if not sweep and not san:
+        rep.section("Robustness", "No fault-injection sweep (make faults) "
+                    "and no sanitizer run (make test VARIANT=sanitize) in "
+                    "this build directory.", (), [])
+        return
+    rep.section(
+        "Robustness: fault injection and the sanitizer kernel",
+        "make faults: every path of every implementation swept with "
+        "fail-nth, one injected fault at a time until the path succeeds "
+        "with none left (faults/sweep/sweep.sh); faults = faults injected, "
+        "clean errors = the caller got an error and the state was as "
+        "before, absorbed = the path succeeded anyway; splats, leaks "
+        "(kmemleak) and hangs count paths. Only the calling task's faults "
+        "are injected (not a workqueue's or an interrupt's). Sanitizer "
+        "suite = make test on the KASAN/UBSAN/kmemleak kernel. From "
+        f"{faults if sweep else '(no sweep)'} and "
+        f"{sanitize if san else '(no sanitizer run)'}.",
+        robustness.HEAD, robustness.table_rows(sweep, san),
+        numeric=tuple(range(2, 12)))
+    rows = robustness.findings(sweep)
+    if rows:
+        rep.section("Robustness findings",
+                    "Sweep paths that did not end cleanly, with the first "
+                    "kernel lines of what happened.",
+                    ("case", "what", "first lines"), rows)
+
+
 def load_tests(paths):
     """The results of the results.tsv files of `make test` that exist,
     merged (results.merge: the main run and the rustbinder run); a case
@@ -892,6 +929,10 @@ def main():
     p.add_argument("--out", required=True, help="report directory")
     p.add_argument("--final", help="where --out is moved to (for links)")
     p.add_argument("--only", default="", help="the bench directory run")
+    p.add_argument("--faults", default="",
+                   help="results directory of make faults")
+    p.add_argument("--sanitize", default="",
+                   help="results directory of make test VARIANT=sanitize")
     args = p.parse_args()
     suite, out = args.suite, args.out
     build = os.path.dirname(os.path.abspath(suite))
@@ -1021,6 +1062,7 @@ def main():
     else:
         rep.section("Features", f"No test results at {' '.join(args.tests)}"
                     ": run 'make test' for the feature matrices.", (), [])
+    robustness_sections(rep, args.faults, args.sanitize)
     rep.section("Findings", f"From this run's numbers; {machine()}: only "
                 "ratios carry over to other machines.", ("finding",),
                 findings(pair_rows(modules), semaphore_rows(bench),
