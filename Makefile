@@ -100,9 +100,13 @@ test: modules rootfs
 faults:
 	@$(MAKE) --no-print-directory faults-in VARIANT=$(if $(filter \
 		command line,$(origin VARIANT)),$(VARIANT),sanitize)
+# Each run goes to results-faults/last; its cases then replace theirs in
+# results-faults (the report's), so T= reruns part of the sweep.
 faults-in: modules rootfs
-	@$(RUNNER) --mode faults --jobs $(JOBS) --filter '$(T)' \
-		--out $(BUILD)/results-faults
+	@rc=0; $(RUNNER) --mode faults --jobs $(JOBS) --filter '$(T)' \
+		--out $(BUILD)/results-faults/last || rc=$$?; \
+	$(IN_ROOT) python3 qemu/results.py --update $(BUILD)/results-faults \
+		$(BUILD)/results-faults/last && exit $$rc
 
 .PHONY: list
 list: modules rootfs

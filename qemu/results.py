@@ -288,6 +288,21 @@ def merge(runs):
     return list(best.values())
 
 
+def update(acc_dir, new_dir):
+    """Fold the run in @new_dir into the results in @acc_dir: each case
+    of the new run replaces the same case's older outcome, cases it did
+    not run keep theirs (`make faults T=...` reruns part of the sweep).
+    Written back to @acc_dir with every case's diagnostics."""
+    old = read_dir(acc_dir) if os.path.exists(
+        os.path.join(acc_dir, "results.tsv")) else []
+    new = read_dir(new_dir)
+    names = {r.name for r in new}
+    rows = [r for r in old if r.name not in names] + new
+    write_dir(acc_dir, sorted(rows, key=lambda r: r.name),
+              "the latest outcome of each case (make faults)")
+    return rows
+
+
 def main(dirs):
     """The closing lines of several runs together: `make test` after its
     second boot. Their counts add up, as the cases a run says run
@@ -307,4 +322,7 @@ def main(dirs):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--update"] and len(sys.argv) == 4:
+        update(sys.argv[2], sys.argv[3])
+        sys.exit(0)
     sys.exit(main(sys.argv[1:]))

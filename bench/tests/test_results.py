@@ -159,6 +159,25 @@ class Files(unittest.TestCase):
             results.write_dir(d, rows)
             self.assertEqual(results.read_dir(d), rows)
 
+    def test_update_replaces_the_cases_a_run_ran(self):
+        old = [R("d/a/x", "fail", "old", 1, ["old x"]),
+               R("d/b/y", "pass", "", 2, ["old y"])]
+        new = [R("d/a/x", "pass", "", 3, ["new x"]),
+               R("d/c/z", "skip", "none", 4, [])]
+        with tempfile.TemporaryDirectory() as acc, \
+                tempfile.TemporaryDirectory() as last:
+            results.write_dir(last, new)
+            # the first run: nothing to fold into
+            self.assertEqual(results.update(acc, last), new)
+            results.write_dir(acc, old)
+            results.update(acc, last)
+            got = results.read_dir(acc)
+        # x from the new run, y kept, z added; sorted by name
+        self.assertEqual([(r.name, r.status, r.diag) for r in got],
+                         [("d/a/x", "pass", ["new x"]),
+                          ("d/b/y", "pass", ["old y"]),
+                          ("d/c/z", "skip", [])])
+
     def test_elsewhere_is_no_result(self):
         """In results.tsv only (make test looks there for a second boot
         due), not in TAP or JUnit; the diagnostics still line up."""
