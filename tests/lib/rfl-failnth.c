@@ -37,6 +37,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stddef.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -350,20 +351,35 @@ static int binder_mmap_undo(void)
 	return close_undo();
 }
 
-/* The context manager: answers every call with an empty reply. */
+/*
+ * The context manager: a node that takes fds (mainline refuses an fd to
+ * one that does not), a looper thread, an empty reply to every call.
+ */
 static void binder_mgr(void)
 {
+	struct flat_binder_object fbo = {
+		.flags = FLAT_BINDER_FLAG_ACCEPTS_FDS,
+	};
+	struct bl_cmds c = {};
 	struct bl_ret r;
 	struct bl b;
+	int i, ret;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (bl_open(&b, args[0], BINDER_MAP) || bl_become_mgr(&b))
+	if (bl_open(&b, args[0], BINDER_MAP))
 		_exit(1);
-	if (write(st.fd2, "r", 1) != 1)
+	/* The manager of an earlier case may still be on its way out. */
+	for (i = 0; i < 200; i++) {
+		ret = bl_ioctl_of(&b, BINDER_SET_CONTEXT_MGR_EXT, &fbo);
+		if (ret != -EBUSY)
+			break;
+		usleep(10000);
+	}
+	bl_cmd(&c, BC_ENTER_LOOPER);
+	if (ret || bl_write(&b, &c) || write(st.fd2, "r", 1) != 1)
 		_exit(1);
 	for (;;) {
-		struct bl_cmds c = {};
-		const struct flat_binder_object *obj;
+		const struct binder_fd_object *obj;
 
 		if (bl_wait_for(&b, BR_TRANSACTION, &r, -1, NULL) < 0)
 			_exit(1);
@@ -374,7 +390,7 @@ static void binder_mgr(void)
 			obj = (const void *)((const char *)bl_data(&r) +
 					     bl_offsets(&r)[1]);
 			if (obj->hdr.type == BINDER_TYPE_FD)
-				close(obj->handle);
+				close(obj->fd);
 		}
 		bl_cmd_ptr(&c, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
 		bl_cmd_transaction(&c, true, 0, 0, 0, NULL, 0, NULL, 0);
@@ -405,16 +421,19 @@ static int binder_txn_prepare(void)
 
 static int binder_txn_op(void)
 {
-	struct flat_binder_object objs[2] = {
-		{ .hdr.type = BINDER_TYPE_BINDER, .binder = 0x1000,
-		  .cookie = 0x2000 },
-		{ .hdr.type = BINDER_TYPE_FD, .handle = STDERR_FILENO },
+	struct {
+		struct flat_binder_object node;
+		struct binder_fd_object fd;
+	} objs = {
+		.node = { .hdr.type = BINDER_TYPE_BINDER, .binder = 0x1000,
+			  .cookie = 0x2000 },
+		.fd = { .hdr.type = BINDER_TYPE_FD, .fd = STDERR_FILENO },
 	};
-	binder_size_t offsets[2] = { 0, sizeof(objs[0]) };
+	binder_size_t offsets[2] = { 0, offsetof(typeof(objs), fd) };
 	struct bl_ret r;
 	int ret;
 
-	ret = bl_call(&st.bl, 0, 1, objs, sizeof(objs), offsets, 2, &r);
+	ret = bl_call(&st.bl, 0, 1, &objs, sizeof(objs), offsets, 2, &r);
 	if (ret < 0)
 		return ret;
 	if (ret == BR_REPLY) {
