@@ -433,13 +433,14 @@ static int binder_txn_op(void)
 	struct bl_ret r;
 	int ret;
 
+	/* A return command, or -errno (BR_REPLY is negative as an int). */
 	ret = bl_call(&st.bl, 0, 1, &objs, sizeof(objs), offsets, 2, &r);
-	if (ret < 0)
-		return ret;
-	if (ret == BR_REPLY) {
+	if ((__u32)ret == BR_REPLY) {
 		st.reply = r.tr.data.ptr.buffer;
 		return 0;
 	}
+	if (ret < 0 && ret > -4096)
+		return ret;
 	st.note = bl_cmd_name(ret);
 	return -EPROTO;	/* BR_FAILED_REPLY and the like: what a caller sees */
 }
