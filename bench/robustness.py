@@ -14,6 +14,10 @@ a case is counted:
   splat    the kernel log had a splat during the case
   leak     kmemleak reported an unreferenced object after the case
   hang     the case outlived its timeout, or the guest hung or died
+
+A case that is an xfail (a splat the case names as a known bug of a
+mainline driver, tests/README.md "known=") counts as its kind too, and is
+listed with its reference.
 """
 
 import collections
@@ -76,7 +80,8 @@ def sweep_rows(rows):
         c["clean"] += clean
         c["absorbed"] += absorbed
         c["unclean"] += unclean
-        kinds = case_kinds(r) if r.status == "fail" else set()
+        # An xfail is a known bug of a mainline driver: still a splat.
+        kinds = case_kinds(r) if r.status in ("fail", "xfail") else set()
         for k in kinds:
             c[k] += 1
         if r.status == "pass":
@@ -85,6 +90,19 @@ def sweep_rows(rows):
                                      "clean", "absorbed", "unclean",
                                      *KINDS, "skipped")]
             for key, c in sorted(acc.items())]
+
+
+def summary_cells(sweep):
+    """{implementation: text} for the report's summary table: how many of
+    its swept paths ended clean, and the kinds of what did not."""
+    out = {}
+    for r in sweep_rows(sweep):
+        paths, clean = r[2], r[3]
+        bad = [f"{n} {k}" for n, k in zip(r[8:11], KINDS) if n] + \
+            ([f"{r[7]} unclean"] if r[7] else [])
+        out[r[1]] = f"fault sweep: {clean}/{paths} paths clean" + \
+            (f" ({', '.join(bad)})" if bad else "")
+    return out
 
 
 def sanitizer_counts(rows):
@@ -140,15 +158,18 @@ def first_lines(diag, frames=3):
 
 
 def findings(sweep):
-    """One line per failed sweep case: what went wrong and the first
+    """One line per failed sweep case (and per xfail: a known bug of a
+    mainline driver, its reference given): what went wrong and the first
     kernel lines of it, so that a splat in a mainline driver is shown as
     a finding, not hidden."""
     out = []
     for r in results.counted(sweep):
-        if r.status != "fail":
+        if r.status not in ("fail", "xfail"):
             continue
         kinds = sorted(case_kinds(r)) or ["unclean" if any(
             d.startswith("UNCLEAN") for d in r.diag) else "failed"]
+        if r.status == "xfail":
+            kinds.append(f"xfail: {r.reason}")
         first = first_lines(r.diag) or \
             [d for d in r.diag if d.startswith(("UNCLEAN", "FAIL"))][:2]
         out.append([r.name, ", ".join(kinds),

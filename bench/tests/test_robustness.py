@@ -33,6 +33,11 @@ UNCLEAN = R("e1000/ce1000/ring-resize", "fail", "", 40, [
     "n=1 ENOMEM", "UNCLEAN: n=2: rings failed (ENOMEM) and left its state "
     "changed", "RESULT path=rings injected=2 clean=1 absorbed=0 unclean=1",
     "FAIL: ring resize: a fault did not end cleanly (see above)"])
+KNOWN = R("nullblk/rnull/load", "xfail", "known bug of a mainline driver, "
+          "a splat in configfs_unregister_subsystem (see X)", 60, [
+              "n=1 ENOMEM",
+              "kernel: [ 3.0] Unable to handle kernel paging request at x",
+              "kernel: [ 3.1]  configfs_unregister_subsystem+0x54/0x334"])
 SKIPPED = R("nullblk/rnull/configfs", "skip", "no fail-nth", 1, [])
 
 
@@ -66,6 +71,24 @@ class SweepTest(unittest.TestCase):
                          by[("e1000", "ce1000")])
         self.assertEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
                          by[("nullblk", "rnull")])
+
+    def test_a_known_mainline_bug_is_a_splat_with_its_reference(self):
+        row = robustness.sweep_rows([KNOWN])[0]
+        # 1 path, not clean, 1 fault, 1 clean error, a splat
+        self.assertEqual(["nullblk", "rnull", 1, 0, 1, 1, 0, 0, 1, 0, 0, 0],
+                         row)
+        what = robustness.findings([KNOWN])[0][1]
+        self.assertEqual("splat, xfail: known bug of a mainline driver, a "
+                         "splat in configfs_unregister_subsystem (see X)",
+                         what)
+
+    def test_summary_cells(self):
+        cells = robustness.summary_cells([CLEAN, SPLAT, HANG, UNCLEAN])
+        self.assertEqual("fault sweep: 1/1 paths clean", cells["cnull"])
+        self.assertEqual("fault sweep: 0/1 paths clean (1 splat)",
+                         cells["e1000"])
+        self.assertEqual("fault sweep: 0/1 paths clean (1 unclean)",
+                         cells["ce1000"])
 
     def test_table_joins_the_sanitizer_run(self):
         san = [R("nullblk/cnull/a", "pass"), R("nullblk/cnull/b", "fail"),
