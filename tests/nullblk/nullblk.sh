@@ -399,6 +399,40 @@ t_power_off_under_io() {
 		fail "no I/O after power cycle"
 }
 
+# Power off with hrtimer completions in flight (irqmode 2, 1 us), then
+# rmdir and unload: the tag set, which holds the timers, is freed as soon
+# as the last request completes, maybe while that timer's callback still
+# returns on the other CPU (exit_request must wait for it). Ten rounds, as
+# the window is narrow; a crash or splat fails the case.
+t_unload_in_flight() {
+	case " $IRQMODES " in
+	*" 2 "*) ;;
+	*) skip "$IMPL has no irqmode 2" ;;
+	esac
+	i=0
+	while [ $i -lt 10 ]; do
+		load
+		create size 64 irqmode 2 completion_nsec 1000
+		fio --name=t --filename="$DEV" --direct=1 --ioengine=io_uring \
+			--rw=randread --bs=4k --iodepth=64 --time_based --runtime=30 \
+			>/tmp/fio.out 2>&1 &
+		fio=$!
+		# fio under TCG takes about a second to start its I/O
+		# shellcheck disable=SC2016 # awk's $1
+		wait_for 10 awk '{ exit !($1 > 0) }' "/sys/block/$NAME/inflight" ||
+			fail "round $i: no read in flight"
+		# the tag set goes while the last timers' callbacks return
+		echo 0 >"$D/power"
+		# fio may retry for its whole runtime on the errors that follow
+		kill $fio 2>/dev/null || true
+		wait $fio || true
+		rmdir "$D"
+		modprobe -r "$MOD" || fail "round $i: no unload"
+		i=$((i + 1))
+	done
+	trap - EXIT
+}
+
 t_rmdir_powered() {
 	load
 	create size 64
@@ -473,6 +507,7 @@ nb_case() {
 	bad-power) t_bad_power ;;
 	bad-empty-and-long) t_bad_empty_and_long ;;
 	power-off-under-io) t_power_off_under_io ;;
+	unload-in-flight) t_unload_in_flight ;;
 	rmdir-powered) t_rmdir_powered ;;
 	unload-with-device) t_unload_with_device ;;
 	cycles) t_cycles ;;
@@ -485,10 +520,12 @@ for impl in cnull rnull null_blk; do
 		io-irqmode-2 read-after-write backing-freed discard write-zeroes \
 		discard-sparse \
 		busy-while-powered bad-blocksize bad-size bad-irqmode bad-power \
-		bad-empty-and-long power-off-under-io rmdir-powered \
+		bad-empty-and-long power-off-under-io unload-in-flight \
+		rmdir-powered \
 		unload-with-device cycles; do
 		case $c in
 		cycles | read-after-write) case_add "nullblk/$impl/$c" nb_case timeout=600 ;;
+		unload-in-flight) case_add "nullblk/$impl/$c" nb_case timeout=300 ;;
 		*) case_add "nullblk/$impl/$c" nb_case ;;
 		esac
 	done
