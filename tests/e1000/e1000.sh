@@ -562,6 +562,76 @@ EOF
 	[ $((before - after)) -lt 6144 ] || fail "MemFree dropped by $((before - after)) kB"
 }
 
+# Why re1000 has neither PM nor shutdown (drivers/e1000/README.md).
+RE1000_NO_PM="re1000 has no suspend, resume or shutdown: 7.3's Rust PCI driver (kernel::pci::Driver) has no such callbacks, and kernel/patches adds none"
+
+# System suspend and resume (pm_test=devices: every device's callbacks
+# run, nothing sleeps) under TCP traffic, NIC 1's MAC address changed
+# first. The driver takes the link down for the suspend (the carrier
+# changes) and, as a device may lose its registers in a suspend, resets
+# and programs it again on resume: the new address still receives, and
+# the traffic flows again.
+t_suspend() {
+	use "$1"
+	[ "$DRV0" != re1000 ] || skip "$RE1000_NO_PM"
+	[ -w /sys/power/pm_test ] || skip "no /sys/power/pm_test (CONFIG_PM_DEBUG off)"
+	grep -qw freeze /sys/power/state || skip "no suspend to idle (freeze)"
+	setup "$1"
+	new=02:00:00:00:00:aa
+	ip -n rfl1 link set rflnic1 address $new
+	ip -n rfl0 neigh replace $IP1 lladdr $new dev rflnic0 nud permanent
+	ping_both
+	traffic 60
+	changes=$(n1 cat /sys/class/net/rflnic1/carrier_changes)
+	echo 0 >/sys/module/suspend/parameters/pm_test_delay
+	echo devices >/sys/power/pm_test
+	r=$(rfl-write /sys/power/state freeze) || true
+	echo none >/sys/power/pm_test
+	expect_eq "echo freeze >/sys/power/state" "$r" ok
+	wait_for 10 has_carrier 1 || fail "no carrier on NIC 1 after resume"
+	after=$(n1 cat /sys/class/net/rflnic1/carrier_changes)
+	echo "carrier changes of rflnic1 across the suspend: $((after - changes))"
+	[ $((after - changes)) -ge 2 ] || fail "the link never went down: no suspend callback ran"
+	TRAFFIC_RX=$(stat 1 rx_packets)
+	wait_for 20 flowing || fail "traffic did not flow again after resume"
+	traffic_stop
+	ping_both
+}
+
+# The shutdown callback (reboot, kexec, power off) of NIC 1's driver with
+# the interface up and traffic arriving, run by rfl_pci_shutdown, which
+# then resumes the device: afterwards the NIC could write no memory the
+# next kernel owns (bus mastering off, or no receive buffer posted and
+# transmit off; mainline keeps receive on for wake-on-LAN with an empty
+# ring), and it works again.
+t_shutdown() {
+	use "$1"
+	[ "$DRV1" != re1000 ] || skip "$RE1000_NO_PM"
+	setup "$1"
+	traffic 30
+	p=/sys/module/rfl_pci_shutdown/parameters
+	r=$(insmod "/lib/modules/$(uname -r)/extra/tests/pci_shutdown/rfl_pci_shutdown.ko" \
+		dev="$PCI1" 2>&1) || fail "shutdown and resume of $DRV1: $r"
+	read -r before <$p/rctl_before
+	read -r rctl <$p/rctl
+	read -r tctl <$p/tctl
+	read -r cmd <$p/command
+	read -r rdh <$p/rdh
+	read -r rdt <$p/rdt
+	rmmod rfl_pci_shutdown
+	traffic_stop unchecked
+	echo "RCTL $before -> $rctl, TCTL $tctl, RDH $rdh RDT $rdt, PCI command $cmd after shutdown"
+	# RCTL.EN and TCTL.EN are bit 1, bus mastering bit 2 of the command
+	[ $((before & 2)) -ne 0 ] || fail "receive was off before the shutdown"
+	if [ $((cmd & 4)) -ne 0 ]; then
+		[ $((rctl & 2)) -eq 0 ] || [ "$rdh" = "$rdt" ] ||
+			fail "receive on with buffers posted and bus mastering after shutdown"
+		[ $((tctl & 2)) -eq 0 ] || fail "transmit on with bus mastering after shutdown"
+	fi
+	wait_for 10 has_carrier 1 || fail "no carrier on NIC 1 after resume"
+	ping_both
+}
+
 # e1000/IMPL/CASE runs t_CASE IMPL. No command substitution while the
 # cases are registered: under TCG every fork costs a noticeable time.
 e1000_case() {
@@ -583,6 +653,8 @@ e1000_case() {
 	params) t_params "$2" ;;
 	ifdown-unload) t_ifdown_unload "$2" ;;
 	load-cycles) t_load_cycles "$2" ;;
+	suspend) t_suspend "$2" ;;
+	shutdown) t_shutdown "$2" ;;
 	*) fail "no case $3" ;;
 	esac
 }
@@ -594,7 +666,7 @@ for impl in ce1000 re1000 e1000 ce1000-e1000 re1000-e1000 re1000-ce1000; do
 done
 for impl in ce1000 re1000 e1000; do
 	for c in mtu jumbo filters link rings coalesce priv-flags params \
-		ifdown-unload; do
+		ifdown-unload suspend shutdown; do
 		case_add "e1000/$impl/$c" e1000_case
 	done
 	case_add "e1000/$impl/mc-overflow" e1000_case timeout=180
