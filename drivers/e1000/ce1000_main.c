@@ -11,6 +11,8 @@
  *   logic   ce1000_xmit(), ce1000_intr() -> ce1000_poll() (NAPI),
  *           ce1000_watchdog() (link, statistics)
  *   stop    ce1000_stop(): ce1000_down(), IRQ, rings
+ *   PM      ce1000_suspend() / ce1000_resume(): down and reset, then reset
+ *           and up; ce1000_shutdown(): down and reset for reboot and kexec
  *   remove  ce1000_remove(): the reverse of probe
  *
  * Files: ce1000_hw.c (device registers), ce1000_ring.c (rings and data
@@ -191,23 +193,39 @@ void ce1000_down(struct ce1000 *ad)
 	ce1000_clean_all(ad);
 }
 
-/* After a TX timeout: reset the device under RTNL and start again. */
+/*
+ * Under RTNL, the interface down: reset the device and bring the interface
+ * up again if it is open. A device that does not come out of reset stays
+ * down (its queue stopped, no carrier) until the interface is closed and
+ * opened again; ce1000_stop() finds it down already.
+ */
+static int ce1000_reinit(struct ce1000 *ad)
+{
+	int err = ce1000_hw_reset(ad);
+
+	if (!err)
+		err = ce1000_phy_init(ad);
+	if (err) {
+		netdev_err(ad->netdev, "reset failed; the interface stays down until reopened\n");
+		return err;
+	}
+	if (netif_running(ad->netdev))
+		ce1000_up(ad);
+	return 0;
+}
+
+/*
+ * After a TX timeout: reset the device under RTNL and start again; not
+ * while suspended or shut down (detached), where it must stay quiet.
+ */
 static void ce1000_reset_task(struct work_struct *work)
 {
 	struct ce1000 *ad = container_of(work, struct ce1000, reset_task);
 
 	rtnl_lock();
-	if (netif_running(ad->netdev)) {
+	if (netif_running(ad->netdev) && netif_device_present(ad->netdev)) {
 		ce1000_down(ad);
-		/*
-		 * A device that does not come out of reset stays down (its
-		 * queue stopped, no carrier) until the interface is closed and
-		 * opened again; ce1000_stop() finds it down already.
-		 */
-		if (ce1000_hw_reset(ad) || ce1000_phy_init(ad))
-			netdev_err(ad->netdev, "reset failed; the interface stays down until reopened\n");
-		else
-			ce1000_up(ad);
+		ce1000_reinit(ad);
 	}
 	rtnl_unlock();
 }
@@ -470,6 +488,66 @@ static void ce1000_remove(struct pci_dev *pdev)
 	free_netdev(netdev);
 }
 
+/* ---- Power management and shutdown ------------------------------------- */
+
+/*
+ * Stop the interface as ce1000_stop() does, keeping its rings and IRQ for
+ * a resume, and hold the device in reset: no DMA into memory the next
+ * kernel (kexec) or the sleeping system owns, no interrupt. Detached, the
+ * stack sends nothing and the TX watchdog and reset task leave it alone.
+ */
+static void ce1000_quiesce(struct ce1000 *ad)
+{
+	struct net_device *netdev = ad->netdev;
+
+	rtnl_lock();
+	netif_device_detach(netdev);
+	if (netif_running(netdev))
+		ce1000_down(ad);
+	rtnl_unlock();
+	/* One queued before the detach finds the device absent. */
+	cancel_work_sync(&ad->reset_task);
+	ce1000_hw_reset(ad);
+}
+
+static int ce1000_suspend(struct device *dev)
+{
+	ce1000_quiesce(netdev_priv(dev_get_drvdata(dev)));
+	return 0;
+}
+
+/*
+ * The device may have lost every register (the PCI core restored only its
+ * config space): reset it and program it again from what the driver holds,
+ * MAC address and receive filters included, as after a TX timeout.
+ */
+static int ce1000_resume(struct device *dev)
+{
+	struct net_device *netdev = dev_get_drvdata(dev);
+	struct ce1000 *ad = netdev_priv(netdev);
+	int err;
+
+	pci_set_master(ad->pdev);
+	rtnl_lock();
+	err = ce1000_reinit(ad);
+	netif_device_attach(netdev);
+	rtnl_unlock();
+	return err;
+}
+
+static DEFINE_SIMPLE_DEV_PM_OPS(ce1000_pm_ops, ce1000_suspend, ce1000_resume);
+
+/* Reboot, kexec, power off: the device must not write into memory after. */
+static void ce1000_shutdown(struct pci_dev *pdev)
+{
+	struct ce1000 *ad = netdev_priv(pci_get_drvdata(pdev));
+
+	ce1000_quiesce(ad);
+	pci_clear_master(pdev);
+	if (system_state == SYSTEM_POWER_OFF)
+		pci_set_power_state(pdev, PCI_D3hot);
+}
+
 static const struct pci_device_id ce1000_ids[] = {
 	{ PCI_DEVICE(PCI_VENDOR_ID_INTEL, 0x100e) },	/* 82540EM */
 	{ }
@@ -481,6 +559,8 @@ static struct pci_driver ce1000_driver = {
 	.id_table	= ce1000_ids,
 	.probe		= ce1000_probe,
 	.remove		= ce1000_remove,
+	.shutdown	= ce1000_shutdown,
+	.driver.pm	= pm_sleep_ptr(&ce1000_pm_ops),
 };
 
 static int __init ce1000_init(void)

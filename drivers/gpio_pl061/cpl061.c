@@ -370,6 +370,12 @@ static int cpl061_resume(struct device *dev)
 	writeb(s->is, pl->base + GPIOIS);
 	writeb(s->ibe, pl->base + GPIOIBE);
 	writeb(s->iev, pl->base + GPIOIEV);
+	/*
+	 * As in set_type: an edge latched while the registers were lost
+	 * (reset sense, falling edge) or by the writes above is no event of
+	 * the restored sense; clear it before the lines are unmasked.
+	 */
+	writeb(0xff, pl->base + GPIOIC);
 	writeb(s->ie, pl->base + GPIOIE);
 	return 0;
 }

@@ -302,6 +302,10 @@ impl amba::Driver for Rpl061 {
         regs.write8(s.is, GPIOIS);
         regs.write8(s.ibe, GPIOIBE);
         regs.write8(s.iev, GPIOIEV);
+        // As in irq_set_type(): an edge latched while the registers were lost (reset sense,
+        // falling edge) or by the writes above is no event of the restored sense; clear it
+        // before the lines are unmasked.
+        regs.write8(0xff, GPIOIC);
         regs.write8(s.ie, GPIOIE);
         Ok(())
     }

@@ -23,6 +23,7 @@
 #include <linux/highmem.h>
 #include <linux/hrtimer.h>
 #include <linux/idr.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
@@ -95,6 +96,16 @@ static struct page *cnull_page_for_write(struct cnull_dev *dev, pgoff_t idx)
 
 	if (page)
 		return page;
+	/*
+	 * The store is never reclaimed: given all that reclaim frees, it
+	 * evicts the page cache down to the programs' text and the system
+	 * dies of OOM with no task left to kill (seen with a device twice the
+	 * guest's memory). Leave 1/16 of RAM available to everything else.
+	 */
+	if (si_mem_available() < (long)(totalram_pages() / 16)) {
+		xa_unlock(&dev->pages);
+		return NULL;
+	}
 	xa_unlock(&dev->pages);
 	new = alloc_page(gfp | __GFP_ZERO);
 	xa_lock(&dev->pages);

@@ -399,6 +399,76 @@ t_power_off_under_io() {
 		fail "no I/O after power cycle"
 }
 
+# A device twice the guest's memory, written until full: the writer gets
+# ENOSPC in bounded time (a write that cannot get memory fails, it is not
+# requeued for ever), the guest keeps working, and the store goes back to
+# the system with the device (null_blk keeps it until rmdir, by design).
+t_write_past_memory() {
+	load
+	need_backing
+	before=$(settled_memfree)
+	create size $(($(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) / 512)) memory_backed 1
+	dd if=/dev/zero of="$DEV" bs=1M oflag=direct 2>/tmp/dd.err &
+	dd=$!
+	# about 1 GiB at 20 MB/s or more under TCG
+	wait_for 120 sh -c "! kill -0 $dd 2>/dev/null" ||
+		fail "the writer still runs 120 s after starting ($(memfree) KiB free)"
+	st=0
+	wait $dd || st=$?
+	[ $st -ne 0 ] || fail "dd wrote $DEV, twice the memory, without an error"
+	echo "dd: status $st, $(cat /tmp/dd.err)"
+	if ! grep -q "No space left on device" /tmp/dd.err; then
+		# null_blk allocates with GFP_NOIO, no reserve, no __GFP_NORETRY
+		[ "$IMPL" != null_blk ] ||
+			xfail "null_blk took memory until the OOM killer ended the writer (dd status $st)" \
+				"drivers/nullblk/README.md, larger than memory"
+		fail "dd did not end with ENOSPC"
+	fi
+	echo "MemFree $before -> $(memfree) KiB with the device full"
+	dd if="$DEV" of=/dev/null bs=1M count=16 iflag=direct 2>/dev/null ||
+		fail "no read from the full device"
+	power_off
+	[ -z "$KEEPS_BACKING" ] || rmdir "$D"
+	# the squeeze evicted the page cache, and reading it back costs memory
+	after=$(settled_memfree)
+	echo "MemFree $before -> $after KiB after power off"
+	[ $((before - after)) -lt 32768 ] || fail "MemFree fell by $((before - after)) KiB"
+}
+
+# Power off with hrtimer completions in flight (irqmode 2, 1 us), then
+# rmdir and unload: the tag set, which holds the timers, is freed as soon
+# as the last request completes, maybe while that timer's callback still
+# returns on the other CPU (exit_request must wait for it). Ten rounds, as
+# the window is narrow; a crash or splat fails the case.
+t_unload_in_flight() {
+	case " $IRQMODES " in
+	*" 2 "*) ;;
+	*) skip "$IMPL has no irqmode 2" ;;
+	esac
+	i=0
+	while [ $i -lt 10 ]; do
+		load
+		create size 64 irqmode 2 completion_nsec 1000
+		fio --name=t --filename="$DEV" --direct=1 --ioengine=io_uring \
+			--rw=randread --bs=4k --iodepth=64 --time_based --runtime=30 \
+			>/tmp/fio.out 2>&1 &
+		fio=$!
+		# fio under TCG takes about a second to start its I/O
+		# shellcheck disable=SC2016 # awk's $1
+		wait_for 10 awk '{ exit !($1 > 0) }' "/sys/block/$NAME/inflight" ||
+			fail "round $i: no read in flight"
+		# the tag set goes while the last timers' callbacks return
+		echo 0 >"$D/power"
+		# fio may retry for its whole runtime on the errors that follow
+		kill $fio 2>/dev/null || true
+		wait $fio || true
+		rmdir "$D"
+		modprobe -r "$MOD" || fail "round $i: no unload"
+		i=$((i + 1))
+	done
+	trap - EXIT
+}
+
 t_rmdir_powered() {
 	load
 	create size 64
@@ -423,6 +493,14 @@ t_unload_with_device() {
 
 memfree() {
 	awk '/^MemFree:/ { print $2 }' /proc/meminfo
+}
+
+# MemFree with the page cache dropped, so that what the page cache holds
+# does not count.
+settled_memfree() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	memfree
 }
 
 t_cycles() {
@@ -473,6 +551,8 @@ nb_case() {
 	bad-power) t_bad_power ;;
 	bad-empty-and-long) t_bad_empty_and_long ;;
 	power-off-under-io) t_power_off_under_io ;;
+	write-past-memory) t_write_past_memory ;;
+	unload-in-flight) t_unload_in_flight ;;
 	rmdir-powered) t_rmdir_powered ;;
 	unload-with-device) t_unload_with_device ;;
 	cycles) t_cycles ;;
@@ -485,10 +565,12 @@ for impl in cnull rnull null_blk; do
 		io-irqmode-2 read-after-write backing-freed discard write-zeroes \
 		discard-sparse \
 		busy-while-powered bad-blocksize bad-size bad-irqmode bad-power \
-		bad-empty-and-long power-off-under-io rmdir-powered \
+		bad-empty-and-long power-off-under-io write-past-memory \
+		unload-in-flight rmdir-powered \
 		unload-with-device cycles; do
 		case $c in
 		cycles | read-after-write) case_add "nullblk/$impl/$c" nb_case timeout=600 ;;
+		write-past-memory | unload-in-flight) case_add "nullblk/$impl/$c" nb_case timeout=300 ;;
 		*) case_add "nullblk/$impl/$c" nb_case ;;
 		esac
 	done
