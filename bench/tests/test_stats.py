@@ -88,12 +88,16 @@ class Shuffle(unittest.TestCase):
             ["sh", "-c", f'. "{lib}"; shuffle {rnd} {words}'],
             env={"RFL_SEED": str(seed), "PATH": os.environ["PATH"]},
             capture_output=True, text=True, check=True).stdout
+        self.assertEqual(out.count("\n"), 1, out)  # one line
         return out.split()
 
     def test_a_permutation_redone_by_its_seed(self):
         a = self.order(18, 1)
         self.assertEqual(sorted(a), list("abcdefg"))
         self.assertEqual(a, self.order(18, 1))
+        # Words over several lines are shuffled together, not line by line.
+        self.assertEqual(sorted(self.order(18, 1, '"a\nb\nc d"')),
+                         list("abcd"))
         # Other rounds, other orders (not all seven the same by chance).
         self.assertGreater(len({tuple(self.order(18, r))
                                 for r in range(1, 8)}), 1)

@@ -5,18 +5,23 @@
 # RFL_SEED comes from the runner (rfl.seed, set by compare.py to the
 # report's seed); by hand it defaults to 1.
 
-# shuffle ROUND WORD...: the words in a seeded random order, one line:
-# the same seed and round give the same order, so a report can be redone.
+# shuffle TURN WORD...: the words (however spaced, over any lines) in a
+# seeded random order, on one line: the same seed and turn give the same
+# order, so a report can be redone.
 shuffle() {
-	r=$1
+	t=$1
 	shift
-	echo "$@" | awk -v seed="${RFL_SEED:-1}" -v r="$r" '{
-		srand(seed * 1000 + r)
-		for (i = NF; i > 1; i--) {
-			j = int(rand() * i) + 1
-			t = $i; $i = $j; $j = t
-		}
-		print }'
+	echo "$@" | awk -v seed="${RFL_SEED:-1}" -v t="$t" '
+		{ for (i = 1; i <= NF; i++) w[++n] = $i }
+		END {
+			srand(seed * 1000 + t)
+			for (i = n; i > 1; i--) {
+				j = int(rand() * i) + 1
+				x = w[i]; w[i] = w[j]; w[j] = x
+			}
+			for (i = 1; i <= n; i++)
+				printf "%s%s", w[i], i < n ? " " : "\n"
+		}'
 }
 
 # sys_config: the cfg_ words every RESULT line carries: the CPUs this
