@@ -45,6 +45,9 @@ power_on() {
 		echo 256 >"$D/hw_queue_depth"
 		echo 1 >"$D/submit_queues"
 	fi
+	# null_blk adds a polled queue by default (poll_queues=1): a second
+	# hardware queue the others do not have (psync never polls).
+	[ -e "$D/poll_queues" ] && echo 0 >"$D/poll_queues"
 	[ -e "$D/memory_backed" ] && echo "$2" >"$D/memory_backed"
 	echo 1 >"$D/power"
 	wait_for 5 test -b "$DEV" || fail "$1: no $DEV after power on"
