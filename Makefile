@@ -30,7 +30,7 @@ RUNNER = $(IN_ROOT) python3 qemu/runner.py \
 help:
 	@echo 'Targets:'
 	@echo '  make test      build what is missing, run every test in QEMU'
-	@echo '  make compare   run the benchmarks (two boots), write build/report/'
+	@echo '  make compare   run the benchmarks (two boots of the bench kernels), write build/report/'
 	@echo '  make faults    the fault-injection sweep on the sanitizer kernel (long)'
 	@echo '  make run       boot to a shell with every module ready to insmod (Ctrl-A x leaves)'
 	@echo '  make list      list the test cases (names driver/implementation/case)'
@@ -44,7 +44,8 @@ help:
 	@echo 'Variables:'
 	@echo '  T=GLOB        cases to run, e.g. T="smoke/*" (default all)'
 	@echo '  VARIANT=NAME  kernel variant from kernel/variants (default main;'
-	@echo '                rustbinder has the Rust binder built in)'
+	@echo '                rustbinder has the Rust binder built in; bench and'
+	@echo '                benchbinder, without debug checks, are make compare'"'"'s)'
 	@echo '  TIMEOUT=S     default per-case timeout in seconds (default 120)'
 	@echo '  JOBS=N        make test: guests at once, each taking every Nth case (default 2)'
 	@echo '  V=1           copy the guest console to the terminal'
@@ -121,12 +122,16 @@ COMPARE = $(IN_ROOT) python3 bench/compare.py --build $(BUILD) \
 compare-check:
 	@$(COMPARE) --check
 # The check comes first in the recipe, not as a prerequisite, so that
-# make -j cannot start the build before it.
+# make -j cannot start the build before it. The benches boot the bench
+# kernels (kernel/variants: no debug checks); the sizes in the report
+# come from main's modules and the rustbinder kernel's objects.
 compare:
 	@$(COMPARE) --check
 	@$(MAKE) --no-print-directory modules rootfs
+	@$(MAKE) --no-print-directory modules VARIANT=bench
 	@$(if $(filter-out binder,$(ONLY)),,$(MAKE) --no-print-directory \
-		modules VARIANT=rustbinder &&) \
+		kernel VARIANT=rustbinder && $(MAKE) --no-print-directory \
+		modules VARIANT=benchbinder &&) \
 	$(COMPARE) --git-rev "$$(git describe --always --dirty --abbrev=12 \
 		2>/dev/null || echo unknown)"
 

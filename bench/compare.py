@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""`make compare`: boot the main kernel and run the bench programs, boot
-the rustbinder kernel and run the binder bench there (the Rust binder is
-built in and excludes the C binder), then write the report.
+"""`make compare`: boot the bench kernel (main's options without the debug
+checks) and run the bench programs, boot the benchbinder kernel (the
+same with the Rust binder, which is built in and excludes the C binder)
+and run the binder bench there, then write the report. The boots keep
+their roles' names in the report (main, rustbinder); each records the
+variant it booted, its kernel .config and the host's CPU and load.
 
 The report goes to a new directory next to the final one (NAME.new) and
 is moved into place only when every boot has run its bench programs (a
@@ -25,10 +28,14 @@ import sys
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(TOP, "qemu"))
+sys.path[:0] = [os.path.join(TOP, "qemu"), os.path.join(TOP, "bench")]
 import results  # noqa: E402
-# The second boot: variant, the bench directory it runs.
-SECOND_BOOT = ("rustbinder", "binder")
+import stats  # noqa: E402
+# The boots: their name in the report, the kernel variant booted. The
+# second runs only the binder bench (the Rust binder's kernel).
+FIRST_BOOT = ("main", "bench")
+SECOND_BOOT = ("rustbinder", "benchbinder")
+SECOND_BENCH = "binder"
 
 
 def bench_names(top=TOP):
@@ -51,6 +58,39 @@ def check_only(only, top=TOP):
             f"{' '.join(valid)}")
 
 
+def host_state(path, when):
+    """Append the host's CPU model and count and its load average now to
+    @path ('key value' lines, read by report.machine)."""
+    model = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    with open(path, "a") as f:
+        if when == "before":
+            f.write(f"cpu_model {model}\ncpus {os.cpu_count()}\n")
+        f.write(f"load_{when} {load}\n")
+
+
+def record_kernel(build, variant, out):
+    """The variant booted, its release and its .config, into @out."""
+    kdir = os.path.join(build, f"kernel-{variant}")
+    rel = os.path.join(kdir, "include", "config", "kernel.release")
+    release = "unknown"
+    if os.path.exists(rel):
+        with open(rel) as f:
+            release = f.read().strip()
+    with open(os.path.join(out, "kernel"), "w") as f:
+        f.write(f"variant {variant}\nrelease {release} "
+                f"({os.path.basename(os.path.realpath(kdir))})\n")
+    if os.path.exists(os.path.join(kdir, ".config")):
+        shutil.copy(os.path.join(kdir, ".config"),
+                    os.path.join(out, "kernel.config"))
+
+
 def boot(args, variant, out, only):
     """One runner boot in compare mode; its exit status (negative: killed
     by that signal)."""
@@ -60,7 +100,8 @@ def boot(args, variant, out, only):
            "--kernel", f"{build}/kernel-{variant}/arch/arm64/boot/Image",
            "--rootfs", f"{build}/rootfs", "--suite", f"{build}/suite-{variant}",
            "--state", f"{build}/state-{variant}",
-           "--timeout", str(args.timeout), "--out", out]
+           "--timeout", str(args.timeout), "--out", out,
+           "--append", f"rfl.seed={stats.SEED}"]
     if only:
         cmd += ["--only", only]
     if args.verbose:
@@ -76,15 +117,15 @@ def versions(args):
     out = subprocess.run([os.path.join(TOP, "scripts", "versions.sh")],
                          capture_output=True, text=True).stdout
     lines = out.splitlines()
-    for variant in ("main", SECOND_BOOT[0]):
+    for variant in ("main", FIRST_BOOT[1], SECOND_BOOT[1]):
         kdir = os.path.join(args.build, f"kernel-{variant}")
         rel = os.path.join(kdir, "include", "config", "kernel.release")
         if os.path.exists(rel):
             with open(rel) as f:
                 release = f.read().strip()
-            lines.append(f"{variant:<9} {release} "
+            lines.append(f"{variant:<11} {release} "
                          f"({os.path.basename(os.path.realpath(kdir))})")
-    lines.append(f"{'project':<9} git {args.git_rev or 'unknown'}")
+    lines.append(f"{'project':<11} git {args.git_rev or 'unknown'}")
     return "\n".join(lines) + "\n"
 
 
@@ -138,34 +179,37 @@ def main(argv=None):
     os.makedirs(os.path.join(new, "runs"))
     t0 = time.monotonic()
     status = {}
-    boots = [("main", args.only)]
-    if args.only in ("", SECOND_BOOT[1]):
-        boots.append(SECOND_BOOT)
-    for variant, only in boots:
+    boots = [FIRST_BOOT + (args.only,)]
+    if args.only in ("", SECOND_BENCH):
+        boots.append(SECOND_BOOT + (SECOND_BENCH,))
+    for name, variant, only in boots:
         b0 = time.monotonic()
-        out = os.path.join(new, "runs", variant)
+        out = os.path.join(new, "runs", name)
         os.makedirs(out)
+        record_kernel(args.build, variant, out)
+        host_state(os.path.join(out, "host"), "before")
         rc = boot(args, variant, out, only)
+        host_state(os.path.join(out, "host"), "after")
         with open(os.path.join(out, "seconds"), "w") as f:
             f.write(f"{time.monotonic() - b0:.0f}\n")
         if rc < 0 or rc >= 128:
-            sys.exit(f"error: the {variant} boot was stopped (signal "
+            sys.exit(f"error: the {name} boot was stopped (signal "
                      f"{-rc if rc < 0 else rc - 128}); "
                      f"the previous report is left as it was; partial "
                      f"results in {new}")
-        status[variant] = rc
+        status[name] = rc
     with open(os.path.join(new, "versions.txt"), "w") as f:
         f.write(versions(args))
     cmd = [sys.executable, os.path.join(TOP, "bench", "report.py"),
            "--suite", os.path.join(args.build, "suite-main"),
            "--tests", os.path.join(args.build, "results-main", "results.tsv"),
-           "--tests", os.path.join(args.build, f"results-{SECOND_BOOT[0]}",
+           "--tests", os.path.join(args.build, "results-rustbinder",
                                    "results.tsv"),
            "--faults", os.path.join(args.build, "results-faults"),
            "--sanitize", os.path.join(args.build, "results-sanitize"),
            "--out", new, "--final", final]
-    for variant, _ in boots:
-        cmd += ["--run", f"{variant}={os.path.join(new, 'runs', variant)}"]
+    for name, _, _ in boots:
+        cmd += ["--run", f"{name}={os.path.join(new, 'runs', name)}"]
     if args.only:
         cmd += ["--only", args.only]
     rc = subprocess.run(cmd).returncode
@@ -173,7 +217,7 @@ def main(argv=None):
         sys.exit(f"error: the report generator did not finish (status {rc});"
                  f" the previous report is left as it was; this one is in "
                  f"{new}")
-    problems = [f"{v} boot: {why}" for v, _ in boots
+    problems = [f"{v} boot: {why}" for v, _, _ in boots
                 for why in [boot_problem(os.path.join(new, "runs", v))]
                 if why]
     if problems:

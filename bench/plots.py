@@ -7,9 +7,10 @@ minimum to the maximum of the rounds. Uses matplotlib from the tool root
 import statistics
 
 
-def bars(path, title, ylabel, groups, series):
+def bars(path, title, ylabel, groups, series, marks=()):
     """groups: labels on the x axis; series: {impl: [values or None]}, one
-    list of round values per group. Writes an SVG to @path."""
+    list of round values per group; marks: [(label, value)] drawn as
+    dashed lines across (the paper's figures). Writes an SVG to @path."""
     import matplotlib
     matplotlib.use("svg")
     import matplotlib.pyplot as plt
@@ -28,6 +29,9 @@ def bars(path, title, ylabel, groups, series):
             lo.append(m - min(values))
             hi.append(max(values) - m)
         ax.bar(xs, med, width, yerr=[lo, hi], capsize=3, label=impl)
+    for k, (label, value) in enumerate(marks):
+        ax.axhline(value, linestyle="--", linewidth=1, color=f"C{7 + k}",
+                   label=label)
     ax.set_xticks(range(len(groups)))
     ax.set_xticklabels(groups, rotation=30, ha="right", fontsize=8)
     ax.set_ylabel(ylabel)

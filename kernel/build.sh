@@ -52,16 +52,30 @@ done
 # variant with the same source and toolchain: Kbuild records which CONFIG_
 # symbols each object depends on, so only what the fragments change is
 # rebuilt (the Rust binder variant: minutes instead of a full build). The
-# newest build is the likeliest to differ least (a fragment just edited).
+# seed is the build whose variant has the fewest fragments not shared with
+# ours (bench seeds from main, not from sanitize, whose KASAN touches every
+# object); among those the newest, the likeliest to differ least (a
+# fragment just edited).
+# fragments_apart VARIANT: how many fragments it and ours do not share.
+fragments_apart() {
+	{
+		echo "$frags" | tr ' ' '\n'
+		sed -n "s/^$1:[[:space:]]*//p" "$TOP/kernel/variants" | tr ' ' '\n'
+	} | grep . | sort | uniq -u | wc -l
+}
 if [ ! -d "$out" ]; then
-	seed=
+	seed='' seed_apart=''
 	for stamp in "$CACHE"/kernel/build-*/.complete; do
 		[ -e "$stamp" ] || continue
 		d=${stamp%/.complete}
 		case $d in *.tmp) continue ;; esac
 		[ "$(cat "$d/.base" 2>/dev/null)" = "$base" ] || continue
-		if [ -z "$seed" ] || [ "$stamp" -nt "$seed/.complete" ]; then
-			seed=$d
+		v=${d##*/build-}
+		apart=$(fragments_apart "${v%-*}")
+		if [ -z "$seed" ] || [ "$apart" -lt "$seed_apart" ] ||
+			{ [ "$apart" = "$seed_apart" ] &&
+				[ "$stamp" -nt "$seed/.complete" ]; }; then
+			seed=$d seed_apart=$apart
 		fi
 	done
 	if [ -n "$seed" ]; then

@@ -285,9 +285,11 @@ class Progress:
             kv = kv_words(text)
             if "round" not in kv or "impl" not in kv:
                 return
+            # The configuration read back (cfg_*) is for the report.
             rest = " ".join(w for w in text.split()[1:]
                             if w.split("=", 1)[0] not in
-                            ("bench", "impl", "round"))
+                            ("bench", "impl", "round")
+                            and not w.startswith("cfg_"))
             print(f"  [{elapsed(time.monotonic() - self.t0)}] "
                   f"{kv.get('bench', self.case)} round {kv['round']}/"
                   f"{self.rounds}: {kv['impl']} {rest}"[:160].rstrip(),

@@ -5,8 +5,10 @@
  * process does N BC_TRANSACTION round trips to handle 0. Both map 4 KiB of
  * the device, as in the paper. Rounds interleave cbinder, the C binder and
  * (in VARIANT=rustbinder) the Rust binder in one boot, with 1 and 4 client
- * threads (the server then has 4 loopers), all on CPU 0 (see pin()). One
- * RESULT line per run.
+ * threads (the server then has 4 loopers), all on CPU 0 (see pin()); within
+ * a round in a seeded random order, each run after a warm-up run of a
+ * twentieth of its round trips that is not recorded. One RESULT line per
+ * run.
  *
  * Quick mode: 2000 round trips a run (a few seconds under TCG with the
  * debug kernel). RFL_FULL=1: the paper's 1M. RFL_BINDER_TRIPS=N by hand.
@@ -22,6 +24,7 @@
 #include <time.h>
 
 #include "binderlib.h"
+#include "rfl_bench.h"
 #include "rfl_harness.h"
 #include "rfl_module.h"
 
@@ -268,6 +271,8 @@ static void rounds_of(struct __test_metadata *_metadata, int rounds,
 		      long trips)
 {
 	static const int threads[] = { 1, 4 };
+	size_t order[ARRAY_SIZE(impls)];
+	char config[256];
 
 	if (getenv("RFL_BINDER_TRIPS"))	/* by hand: a shorter run */
 		trips = atol(getenv("RFL_BINDER_TRIPS"));
@@ -276,22 +281,28 @@ static void rounds_of(struct __test_metadata *_metadata, int rounds,
 	fprintf(stderr, "PROGRESS bench=binder rounds=%d\n", rounds);
 	for (int r = 1; r <= rounds; r++) {
 		for (size_t n = 0; n < ARRAY_SIZE(threads); n++) {
-			/* Rotate who goes first, so no one always warms up the others. */
+			/* No one always goes first, nor always warms up the others. */
+			rfl_bench_order(order, ARRAY_SIZE(impls),
+					r * ARRAY_SIZE(threads) + n);
 			for (size_t k = 0; k < ARRAY_SIZE(impls); k++) {
-				struct impl *im = &impls[(k + r) % ARRAY_SIZE(impls)];
+				struct impl *im = &impls[order[k]];
 				double secs;
 
 				if (!im->present)
 					continue;
 				fprintf(stderr, "# %s, %d threads\n", im->name,
 					threads[n]);
-				secs = run(im->dev, threads[n], trips);
+				/* Warm-up after the switch: not recorded. */
+				secs = run(im->dev, threads[n], trips / 20 + 1);
+				if (secs > 0)
+					secs = run(im->dev, threads[n], trips);
 				ASSERT_LT(0, secs) TH_LOG("%s, %d threads", im->name,
 							  threads[n]);
 				printf("RESULT bench=binder impl=%s threads=%d round=%d ",
 				       im->name, threads[n], r);
-				printf("roundtrips=%ld seconds=%.3f us_per_roundtrip=%.2f\n",
-				       trips, secs, secs * 1e6 / trips);
+				rfl_bench_config(config, sizeof(config));
+				printf("roundtrips=%ld seconds=%.3f us_per_roundtrip=%.2f %s\n",
+				       trips, secs, secs * 1e6 / trips, config);
 				fflush(stdout);
 			}
 		}

@@ -2,8 +2,9 @@
 /*
  * Semaphore round trips (write one token, take it back) per second, for
  * csemaphore and rsemaphore in turn, round after round in one boot, with
- * 1 and 4 threads. Prints one RESULT line per measurement; `make compare`
- * turns them into medians, spread and the Rust/C ratio.
+ * 1 and 4 threads; within a round in a seeded random order, each run
+ * after a warm-up run that is not recorded. Prints one RESULT line per
+ * measurement; `make compare` pairs them by round into the Rust/C ratio.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rfl_bench.h"
 #include "rfl_harness.h"
 #include "rfl_module.h"
 
@@ -113,7 +115,8 @@ TEST_F_TIMEOUT(semaphore, roundtrips, 600)
 	static const int threads[] = { 1, 4 };
 	int rounds = variant->rounds;
 	double seconds = variant->seconds;
-	char dev[64];
+	size_t order[ARRAY_SIZE(twins)];
+	char dev[64], config[256];
 
 	if (getenv("RFL_FULL")) {
 		rounds = 10;
@@ -123,17 +126,24 @@ TEST_F_TIMEOUT(semaphore, roundtrips, 600)
 	fprintf(stderr, "PROGRESS bench=semaphore rounds=%d\n", rounds);
 	for (int r = 1; r <= rounds; r++) {
 		for (size_t n = 0; n < ARRAY_SIZE(threads); n++) {
-			/* Alternate which twin goes first, so neither always warms the other. */
+			/* Neither twin always runs first, nor always warms the other. */
+			rfl_bench_order(order, ARRAY_SIZE(twins),
+					r * ARRAY_SIZE(threads) + n);
 			for (size_t k = 0; k < ARRAY_SIZE(twins); k++) {
-				const char *twin = twins[(k + r) % ARRAY_SIZE(twins)];
+				const char *twin = twins[order[k]];
 				double rate;
 
 				snprintf(dev, sizeof(dev), "/dev/%s", twin);
-				rate = measure(dev, threads[n], seconds);
+				/* Warm-up after the switch: not recorded. */
+				rate = measure(dev, threads[n], seconds / 5);
+				if (rate > 0)
+					rate = measure(dev, threads[n], seconds);
 				ASSERT_LT(0, rate) TH_LOG("%s: %s", twin, strerror((int)-rate));
+				rfl_bench_config(config, sizeof(config));
 				printf("RESULT bench=semaphore impl=%s threads=%d ",
 				       twin, threads[n]);
-				printf("round=%d roundtrips_per_s=%.0f\n", r, rate);
+				printf("round=%d roundtrips_per_s=%.0f %s\n", r, rate,
+				       config);
 				fflush(stdout);
 			}
 		}

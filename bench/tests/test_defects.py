@@ -23,6 +23,7 @@ FIX = os.path.join(HERE, "fixtures")
 sys.path[:0] = [BENCH, os.path.join(TOP, "qemu")]
 import compare  # noqa: E402
 import report  # noqa: E402
+from test_report import shown  # noqa: E402
 
 HEAD = "name\tstatus\treason\tseconds\n"
 
@@ -116,8 +117,9 @@ class BadRows(unittest.TestCase):
         why = "failed: compare/nullblk/fio: bad RESULT value iops='' " \
             "(1 of ? rounds)"
         self.assertEqual(runs.missing("nullblk"), why)
-        self.assertEqual(report.nullblk_rows(runs.bench, runs.missing),
-                         [["-", "-", "-", "-", 0, why, why, "-", why, "-"]])
+        self.assertEqual(shown(report.nullblk_rows(runs.bench, runs.missing)),
+                         [["-", "-", "-", "-", 0, why, why, "-", why, "-",
+                           "-"]])
         self.assertIn(("main", "nullblk"), runs.failed)
 
     def test_bad_rows_skipped_by_the_tables(self):
@@ -131,32 +133,35 @@ class BadRows(unittest.TestCase):
         sem = [{"bench": "semaphore", "impl": i, "threads": "1", "round": "1",
                 "roundtrips_per_s": v}
                for i, v in (("csemaphore", "0"), ("rsemaphore", "5"))]
-        self.assertEqual(report.semaphore_rows(sem)[0][4], "-")
+        self.assertEqual(str(report.semaphore_rows(sem)[0][4]), "-")
         e1000 = [{"bench": "e1000", "impl": i, "round": "1",
                   "ping_min_ms": "0", "ping_avg_ms": "0", "ping_max_ms": "0",
                   "ping_mdev_ms": "0", "tcp_mbit_s": t}
                  for i, t in (("e1000", "0"), ("ce1000", "10"))]
         rows = report.e1000_section(report.Report(), e1000, [])
-        self.assertEqual([r[3] for r in rows], ["-", "-"])
-        self.assertEqual([r[6] for r in rows], ["-", "-"])
+        self.assertEqual([str(r[3]) for r in rows], ["-", "-"])
+        self.assertEqual([str(r[6]) for r in rows], ["-", "-"])
         binder = [{"bench": "binder", "impl": i, "threads": "1",
                    "round": "1", "us_per_roundtrip": v}
                   for i, v in (("binder_linux", "0"), ("cbinder", "3"))]
         rows = report.binder_section(report.Report(), binder, [])
-        self.assertEqual({r[1]: r[4] for r in rows if r[2]},
+        self.assertEqual({r[1]: str(r[4]) for r in rows if r[2]},
                          {"cbinder": "-", "binder_linux": "-"})
 
 
 class PaperFigures(unittest.TestCase):
     def test_binder_paper_ratio_next_to_the_mainline_ratio(self):
-        rows = [[1, "rust_binder", 3, "30.0 [30.0..30.0]", "1.50", "2.00",
+        rows = [[1, "rust_binder", 3, "30.0 [30.0..30.0]",
+                 report.stats.Ratio([1.5]), report.stats.Ratio([2.0]),
                  "30.0", "124.0"]]
-        found = report.findings([], [], [], [], rows)[0][0]
+        found = report.findings([], [], [], [], rows)
         # the paper: Rust 124.0 s / C 131.6 s = 0.942; rust_binder /
-        # binder_linux here is 1.50
-        self.assertIn("1.50x binder_linux's (across boots; paper: 0.94x)",
-                      found)
-        self.assertIn("2.00x cbinder's in its own boot.", found)
+        # binder_linux here is 1.50 (one round: the interval is 1.50
+        # too, but one round makes no verdict)
+        self.assertIn("across boots (paper: 0.94x): 1.50 [1.50..1.50]",
+                      found[0][0])
+        self.assertIn("no difference measurable here", found[0][0])
+        self.assertIn("rustbinder boot: 2.00 [2.00..2.00]", found[1][0])
 
     def test_no_paper_figure_typed_in(self):
         """Numbers in the sentences and notes come from named constants."""
@@ -179,21 +184,27 @@ class E1000Table(unittest.TestCase):
                               "ping_avg_ms": str(a), "ping_max_ms": "9",
                               "ping_mdev_ms": "0.5", "tcp_mbit_s": str(t)})
         rows = report.e1000_section(report.Report(), bench, [])
-        # e1000: avg 1 2 3 -> 2, TCP 100 200 300 -> 200; ce1000: avg 2 4 6
-        # -> 4 (4 / 2 = 2.00), TCP 50 100 150 -> 100 (100 / 200 = 0.50)
-        self.assertEqual(rows, [
-            ["e1000", 3, "2.000 [1.000..3.000]", "1.00", "0.500",
-             "200 [100..300]", "1.00"],
-            ["ce1000", 3, "4.000 [2.000..6.000]", "2.00", "0.500",
-             "100 [50..150]", "0.50"]])
+        # e1000: avg 3 1 2 -> 2, TCP 100 300 200 -> 200; ce1000: avg 2 6 4
+        # -> 4, TCP 150 50 100 -> 100. Paired by round: ping 2/3 6/1 4/2
+        # -> median 2.00, TCP 1.5 1/6 0.5 -> median 0.50; the intervals
+        # lie within the per-round ratios.
+        self.assertEqual(shown(rows)[0], [
+            "e1000", 3, "2.000 [1.000..3.000]", "1.00 [1.00..1.00]",
+            "0.500 [0.500..0.500]", "200 [100..300]", "1.00 [1.00..1.00]"])
+        self.assertEqual(shown(rows)[1][:3] + [rows[1][3].median],
+                         ["ce1000", 3, "4.000 [2.000..6.000]", 2.0])
+        self.assertEqual(rows[1][6].median, 0.5)
+        self.assertTrue(2 / 3 <= rows[1][3].lo and rows[1][3].hi <= 6.0)
 
     @staticmethod
-    def rows_of(impls):
-        """One round of bench/e1000 for each (impl, ping avg, TCP)."""
-        return [{"bench": "e1000", "impl": i, "round": "1",
+    def rows_of(impls, rounds=1):
+        """@rounds rounds of bench/e1000 for each (impl, ping avg, TCP),
+        the same figures in each."""
+        return [{"bench": "e1000", "impl": i, "round": str(r),
                  "ping_min_ms": "0.1", "ping_avg_ms": str(a),
                  "ping_max_ms": "9", "ping_mdev_ms": "0.5",
-                 "tcp_mbit_s": str(t)} for i, a, t in impls]
+                 "tcp_mbit_s": str(t)} for i, a, t in impls
+                for r in range(1, rounds + 1)]
 
     @staticmethod
     def module(name):
@@ -209,10 +220,10 @@ class E1000Table(unittest.TestCase):
         rep = report.Report()
         rows = report.e1000_section(rep, bench, modules)
         self.assertEqual([r[0] for r in rows], list(report.E1000_CONFIGS))
-        for r in rows[4:]:
+        for r in shown(rows[4:]):
             self.assertEqual(r, [r[0], 0, "not built", "-", "",
                                  "not built", "-"])
-        self.assertNotIn("re1000 against ce1000", rep.sections[0][1])
+        self.assertNotIn("re1000 / ce1000", rep.sections[0][1])
         # not built rows are no findings
         found = report.findings([], [], [], [], e1000=rows)
         self.assertFalse([f for f in found if "re1000" in f[0]])
@@ -224,20 +235,28 @@ class E1000Table(unittest.TestCase):
             ("e1000", 1, 100), ("ce1000", 2, 100),
             ("ce1000-noprefetch", 3, 60), ("ce1000-rustitr", 20, 10),
             ("re1000", 4, 50), ("re1000-noprefetch", 3, 60),
-            ("re1000-rustitr", 40, 5)))
+            ("re1000-rustitr", 40, 5)), rounds=3)
         modules = [self.module(n) for n in ("ce1000", "re1000", "e1000")]
         rep = report.Report()
         rows = report.e1000_section(rep, bench, modules)
         self.assertEqual([r[0] for r in rows], list(report.E1000_CONFIGS))
-        self.assertEqual(rows[4], ["re1000", 1, "4.000 [4.000..4.000]",
-                                   "4.00", "0.500", "50 [50..50]", "0.50"])
+        self.assertEqual(shown(rows)[4], [
+            "re1000", 3, "4.000 [4.000..4.000]", "4.00 [4.00..4.00]",
+            "0.500 [0.500..0.500]", "50 [50..50]", "0.50 [0.50..0.50]"])
         note = rep.sections[0][1]
-        self.assertIn("re1000 against ce1000 with the same knobs (median / "
-                      "median): defaults: ping 2.00x, TCP 0.50x; "
-                      "noprefetch: ping 1.00x, TCP 1.00x; rustitr: ping "
-                      "2.00x, TCP 0.50x.", note)
-        self.assertIn("Prefetch off moves ce1000's", note)
-        self.assertIn("Prefetch off moves re1000's", note)
+        # Three equal rounds: every interval is a point; 3 / 3 = 1
+        # includes 1.
+        self.assertIn("re1000 / ce1000 (defaults), ping: 2.00 [2.00..2.00] "
+                      "(median [95% interval] of 3 per-round ratios): "
+                      "re1000 is slower.", note)
+        self.assertIn("re1000 / ce1000 (noprefetch), ping: 1.00 "
+                      "[1.00..1.00] (median [95% interval] of 3 per-round "
+                      "ratios): no difference measurable here.", note)
+        # ce1000: ITR 20 / 2 = 10x, prefetch off 3 / 2 = 1.5x: both
+        # exclude 1, the ITR's interval lies above prefetch's.
+        self.assertIn("So, on ce1000, interrupt throttling, not prefetch",
+                      note)
+        self.assertIn("So, on re1000, interrupt throttling", note)
         self.assertIn("re1000 1000 bytes .ko", note)
 
     def test_bench_script_measures_every_config(self):
@@ -372,11 +391,15 @@ class CompareSwap(unittest.TestCase):
                              "guest hung before a case started")
 
     def run_main(self, build, rustbinder_ran):
+        self.booted = []
+
         def boot(_args, variant, out, _only):
-            if variant == "main" or rustbinder_ran:
+            name = os.path.basename(out)
+            self.booted.append((name, variant))
+            if name == "main" or rustbinder_ran:
                 for f in ("results.tsv", "bench.tsv"):
-                    shutil.copy(os.path.join(FIX, "runs", variant, f), out)
-                return 1 if variant == "main" else 0
+                    shutil.copy(os.path.join(FIX, "runs", name, f), out)
+                return 1 if name == "main" else 0
             return 1  # the runner's sys.exit("error: ...")
 
         def generator(cmd, **_kw):
@@ -408,6 +431,12 @@ class CompareSwap(unittest.TestCase):
             # both boots ran (a benchmark failed in main): swapped in
             rc, text = self.run_main(d, True)
             self.assertEqual(rc, 1)
+            # the bench kernels, not the debug ones make test boots
+            self.assertEqual(self.booted, [("main", "bench"),
+                                           ("rustbinder", "benchbinder")])
+            with open(os.path.join(final, "runs", "main", "host")) as f:
+                self.assertRegex(f.read(), r"(?m)^load_before [0-9.]+ "
+                                 r"[0-9.]+ [0-9.]+\nload_after ")
             for path, want in ((final, "new"), (final + ".prev", "old")):
                 with open(os.path.join(path, "index.html")) as f:
                     self.assertEqual(f.read(), want)

@@ -27,6 +27,12 @@ import runner  # noqa: E402
 
 R = results.Result
 
+
+def shown(rows):
+    """Table rows as printed: each ratio (stats.Ratio) as its text."""
+    return [[str(c) if isinstance(c, report.stats.Ratio) else c for c in r]
+            for r in rows]
+
 BERKELEY = """   text	   data	    bss	    dec	    hex	filename
    1234	     56	      8	   1298	    512	cfoo.ko
 """
@@ -169,16 +175,23 @@ class Figures(unittest.TestCase):
 
     def test_semaphore(self):
         # csemaphore 100 300 170 -> 170 (mean 190); rsemaphore 150 350
-        # 250 -> 250: 250 / 170 = 1.47
-        self.assertEqual(report.semaphore_rows(self.runs.bench),
-                         [[1, 3, "170 [100..300]", "250 [150..350]",
-                           "1.47"]])
+        # 250 -> 250. Paired by round: 1.50, 1.17, 1.47 -> median 1.47
+        # (not 250 / 170 = 1.47 by chance: the ratio of the medians), all
+        # above 1, so the interval is too.
+        rows = report.semaphore_rows(self.runs.bench)
+        self.assertEqual(shown(rows)[0][:4],
+                         [1, 3, "170 [100..300]", "250 [150..350]"])
+        r = rows[0][4]
+        self.assertEqual(sorted(round(v, 2) for v in r.values),
+                         [1.17, 1.47, 1.5])
+        self.assertTrue(r.excludes_one())
+        self.assertTrue(1.16 < r.lo <= r.median <= r.hi <= 1.5)
 
     def test_failed_bench_keeps_its_cells(self):
         rows = report.nullblk_rows(self.runs.bench, self.runs.missing)
         why = self.runs.missing("nullblk")
-        self.assertEqual(rows, [["-", "-", "-", "-", 0, why, why, "-", why,
-                                 "-"]])
+        self.assertEqual(shown(rows), [["-", "-", "-", "-", 0, why, why,
+                                        "-", why, "-", "-"]])
         # not failed, not run: no section at all
         self.assertEqual(report.nullblk_rows(self.runs.bench), [])
         rep = report.Report()
@@ -197,10 +210,18 @@ class Figures(unittest.TestCase):
                  for r, v in enumerate(vals, 1)]
         bench.append({"bench": "nullblk", "impl": "rnull", "config": "backed",
                       "round": "1", "skip": "no-memory-backing"})
-        # medians 110, 99, 55 (means 110, 103, 58.3): ratios 0.90, 0.50
-        self.assertEqual(report.nullblk_rows(bench), [
-            ["nobacked", "psync", "randread", 1, 3, "110 [100..120]",
-             "99 [90..120]", "0.90", "55 [50..70]", "0.50"]])
+        # medians 110, 99, 55; paired by round: cnull 0.99 0.75 1.09 ->
+        # 0.99 (the ratio of the medians would be 0.90), rnull 0.50
+        # 0.458 0.636 -> 0.50, cnull / rnull 1.98 1.64 1.71 -> 1.71
+        rows = report.nullblk_rows(bench)
+        self.assertEqual(shown(rows)[0][:7] + [shown(rows)[0][8]],
+                         ["nobacked", "psync", "randread", 1, 3,
+                          "110 [100..120]", "99 [90..120]", "55 [50..70]"])
+        self.assertEqual([round(rows[0][k].median, 2) for k in (7, 9, 10)],
+                         [0.99, 0.5, 1.71])
+        # cnull's ratios straddle 1: no verdict; rnull's all lie below.
+        self.assertFalse(rows[0][7].excludes_one())
+        self.assertTrue(rows[0][9].excludes_one())
 
     def test_binder_across_boots(self):
         rep = report.Report()
@@ -209,10 +230,17 @@ class Figures(unittest.TestCase):
         by = {r[1]: r for r in rows}
         # medians: cbinder 20, binder_linux 20, rust_binder 30, cbinder in
         # the rustbinder boot 15
-        self.assertEqual(by["cbinder"][3:6], ["20.0 [10.0..30.0]", "1.00",
-                                             "1.00"])
-        self.assertEqual(by["rust_binder"][4:6], ["1.50", "2.00"])
-        self.assertEqual(by["cbinder (rustbinder boot)"][4], "0.75")
+        # cbinder / binder_linux by round: 10/20 20/10 30/40 -> 0.75
+        self.assertEqual(shown(rows)[0][3:6], ["20.0 [10.0..30.0]",
+                                              str(by["cbinder"][4]),
+                                              "1.00 [1.00..1.00]"])
+        self.assertEqual(by["cbinder"][4].median, 0.75)
+        # rust_binder's one round (30) against round 1 of binder_linux
+        # (20) and of cbinder in its own boot (15)
+        self.assertEqual([str(r) for r in by["rust_binder"][4:6]],
+                         ["1.50 [1.50..1.50]", "2.00 [2.00..2.00]"])
+        self.assertEqual(str(by["cbinder (rustbinder boot)"][4]),
+                         "0.75 [0.75..0.75]")
         # 1M round trips at 30 us each: 30 s
         self.assertEqual(by["rust_binder"][6], "30.0")
         # the paper's column only where the paper has a figure
@@ -226,7 +254,7 @@ class Figures(unittest.TestCase):
             lambda d, b="main": "failed: exit status 1"
             if b == "rustbinder" else "not run")
         self.assertIn([1, "rust_binder", 0, "failed: exit status 1", "-",
-                       "-", "-", "-"], rows)
+                       "-", "-", "-"], shown(rows))
 
 
 class FeatureMatrix(unittest.TestCase):
@@ -278,7 +306,7 @@ class Xfail(unittest.TestCase):
             merged = results.read_tsv(self.write_results(d))
         rep = report.Report()
         report.tests_sections(rep, merged, "results.tsv")
-        (_, _, _, counts, _), (title, _, _, bugs, _) = rep.sections
+        (_, _, _, counts, _, _), (title, _, _, bugs, _, _) = rep.sections
         self.assertEqual(counts, [["drv", "cfoo", 2, 0, 0, 0],
                                   ["drv", "foo", 1, 0, 0, 1]])
         self.assertIn("xfail", title)
@@ -286,7 +314,7 @@ class Xfail(unittest.TestCase):
                                  "README.md: foo)"]])
         page = report.render_html("", [("F", "", ("f", "foo"),
                                         [["read", "known bug: stale"]],
-                                        ())], [])
+                                        (), ())])
         self.assertIn('<td class="xfail">known bug: stale</td>', page)
 
 
@@ -295,7 +323,7 @@ class Html(unittest.TestCase):
         page = report.render_html(
             "machine <x>", [("T & U", "a note", ("h1", "h2"),
                              [["<b>", "failed: no RESULT lines"], ["1", 2]],
-                             (1,))], [("Plot", "p.svg")])
+                             (1,), [("Plot", "p.svg")])])
         self.assertIn("<h2 id=\"s0\">T &amp; U</h2>", page)
         self.assertIn("<td>&lt;b&gt;</td>", page)
         self.assertIn('<td class="failed">failed: no RESULT lines</td>', page)
@@ -333,7 +361,8 @@ class Runner(unittest.TestCase):
             p.line("PROGRESS bench=binder rounds=5")
             p.line("# cbinder, 4 threads")
             self.assertEqual(out.getvalue(), "")
-            p.line("RESULT bench=binder impl=cbinder threads=1 round=1 x=1")
+            p.line("RESULT bench=binder impl=cbinder threads=1 round=1 x=1 "
+                   "cfg_cpus=0")
             self.assertEqual(out.getvalue(),
                              "  [0:00] binder round 1/5: cbinder threads=1 "
                              "x=1\n")
@@ -383,3 +412,71 @@ class Only(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Summary(unittest.TestCase):
+    """The tables that open the report and what the run recorded."""
+
+    def test_kernel_options_from_the_config(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "kernel.config")
+            with open(path, "w") as f:
+                f.write("CONFIG_PROVE_LOCKING=y\n# CONFIG_DEBUG_LIST is not "
+                        "set\nCONFIG_HZ=250\n")
+            got = report.kernel_options(path)
+        self.assertIn("PROVE_LOCKING=y", got)
+        self.assertIn("DEBUG_LIST=n", got)
+        self.assertIn("HZ=250", got)
+        self.assertEqual(report.kernel_options("/nonexistent"),
+                         "not recorded")
+
+    def test_machine_from_the_run(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "host"), "w") as f:
+                f.write("cpu_model Some CPU\ncpus 2\nload_before 1.00 0.50 "
+                        "0.25\nload_after 2.00 1.00 0.50\n")
+            with open(os.path.join(d, "kernel"), "w") as f:
+                f.write("variant bench\nrelease 7.3.4 (build-bench-x)\n")
+            rows = report.machine([("main", d)])
+        self.assertEqual(rows[0][:2], ["main", "host"])
+        self.assertIn("2 x Some CPU", rows[0][2])
+        self.assertIn("1.00 0.50 0.25 before the boot, 2.00 1.00 0.50 after",
+                      rows[0][2])
+        self.assertIn("variant bench, 7.3.4", rows[1][2])
+
+    def test_config_read_back(self):
+        bench = [{"bench": "nullblk", "impl": "cnull", "cfg_depth": "256",
+                  "cfg_backed": b} for b in ("1", "0", "1")]
+        bench.append({"bench": "nullblk", "module": "x"})
+        self.assertEqual(report.config_rows(bench),
+                         [["nullblk", "cnull", "backed=0|1 depth=256"]])
+
+    def test_summary_and_goals(self):
+        Ratio = report.stats.Ratio
+        low = Ratio([0.9, 0.91, 0.92])
+        nullblk = [["backed", "psync", "randread", 4, 3, "", "", low, "",
+                    Ratio([]), Ratio([])],
+                   ["nobacked", "psync", "randread", 4, 3, "", "",
+                    Ratio([1.0, 1.0, 1.0]), "", Ratio([2.0, 2.1, 2.2]),
+                    Ratio([0.5, 0.5, 0.5])]]
+        heads = report.headlines([], nullblk, [], [])
+        # cnull from the paper's cell (backed), rnull from where it ran
+        self.assertIn("0.91 [0.90..0.92] of null_blk's (backed",
+                      heads["cnull"])
+        self.assertIn("2.10 [2.00..2.20] of null_blk's (nobacked",
+                      heads["rnull"])
+        modules = [["cnull", "ours", "C", 0, 100, 0, 0, 0, "ok", ""],
+                   ["rnull_mod", "mainline", "Rust", 0, 150, 0, 0, 0, "ok",
+                    ""]]
+        feats = [("nullblk", ["cnull", "rnull"],
+                  [["a", "pass", "pass"], ["b", "pass", "no: x"]])]
+        rows = report.summary_rows(modules, [], feats, heads)
+        self.assertEqual(rows[0][0], "nullblk")
+        self.assertTrue(rows[0][1].startswith("2/2 features passed; size 1 "
+                                              "(reference); IOPS 0.91"))
+        self.assertEqual(rows[0][2], "-")
+        self.assertTrue(rows[0][4].startswith("1/2 features passed; size "
+                                              "1.50; IOPS 2.10"))
+        goals = report.goal_rows(nullblk, [], [], [])
+        self.assertEqual(goals[0][2], "missed (goal >= 1.00)")
+        self.assertEqual(goals[1][2], "cnull is slower")
