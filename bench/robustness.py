@@ -121,8 +121,12 @@ def table_rows(sweep, sanitize):
     pass/fail per implementation, "-" where a run has no such one."""
     san = sanitizer_counts(sanitize)
     by_key = {tuple(r[:2]): r[2:] for r in sweep_rows(sweep)}
+    # The sanitizer run's rows of the drivers the sweep knows (not the
+    # bench pipeline checks); all of them when there is no sweep.
+    drivers = {k[0] for k in by_key}
+    keys = set(by_key) | {k for k in san if not drivers or k[0] in drivers}
     out = []
-    for key in sorted(set(by_key) | set(san)):
+    for key in sorted(keys):
         figures = by_key.get(key, ["-"] * 11)
         c = san.get(key)
         suite = f"{c['pass']} pass, {c['fail']} fail" if c else "-"

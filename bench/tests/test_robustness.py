@@ -92,14 +92,18 @@ class SweepTest(unittest.TestCase):
 
     def test_table_joins_the_sanitizer_run(self):
         san = [R("nullblk/cnull/a", "pass"), R("nullblk/cnull/b", "fail"),
-               R("semaphore/csemaphore/a", "pass"), R("runner/boot/x", "fail")]
+               R("semaphore/csemaphore/a", "pass"), R("runner/boot/x", "fail"),
+               R("bench/binder/ping-quick", "pass")]
         rows = {tuple(r[:2]): r[2:] for r in
-                robustness.table_rows([CLEAN], san)}
+                robustness.table_rows([CLEAN, R("semaphore/rsemaphore/open",
+                                                "pass")], san)}
         self.assertEqual("1 pass, 1 fail", rows[("nullblk", "cnull")][-1])
         # in the sanitizer run only: no sweep figures
         self.assertEqual(["-"] * 11 + ["1 pass, 0 fail"],
                          rows[("semaphore", "csemaphore")])
         self.assertNotIn(("runner", "boot"), rows)
+        # a driver the sweep does not know: not an implementation
+        self.assertNotIn(("bench", "binder"), rows)
 
     def test_findings_name_what_and_first_lines(self):
         f = {r[0]: r[1:] for r in robustness.findings(
