@@ -19,18 +19,15 @@
 # turn. Each turn starts with a 0.2 s warm-up run that is not recorded.
 . "$(dirname "$0")/../../tests/lib/rfl.sh"
 . "$(dirname "$0")/../../tests/lib/benchlib.sh"
+. "$(dirname "$0")/../../tests/lib/nullblklib.sh"
 
 NAME=rflbench
 DEV=/dev/$NAME
 AREA=256M
 
-# impl_setup IMPL: MOD CFS PARAMS of one implementation.
+# impl_setup IMPL: MOD CFS PARAMS (tests/lib/nullblklib.sh) and D.
 impl_setup() {
-	case $1 in
-	cnull) MOD=cnull CFS=cnull PARAMS= ;;
-	rnull) MOD=rnull_mod CFS=rnull PARAMS= ;;
-	null_blk) MOD=null_blk CFS=nullb PARAMS=nr_devices=0 ;;
-	esac
+	nullblk_impl "$1"
 	D=/sys/kernel/config/$CFS/$NAME
 }
 

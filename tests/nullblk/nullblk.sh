@@ -5,6 +5,7 @@
 # Every case loads the module, works on one device directory "rfltest"
 # (the disk is /dev/rfltest in all three), and removes both afterwards.
 . "$(dirname "$0")/../lib/rfl.sh"
+. "$(dirname "$0")/../lib/nullblklib.sh"
 
 NAME=rfltest
 DEV=/dev/$NAME
@@ -20,18 +21,18 @@ DEV=/dev/$NAME
 #   LIVE_ATTRS       attributes changed while powered, by design
 use() {
 	IMPL=$1
-	PARAMS='' DISCARD_ATTR='' KEEPS_BACKING='' LIVE_ATTRS=''
+	nullblk_impl "$1"
+	DISCARD_ATTR='' KEEPS_BACKING='' LIVE_ATTRS=''
 	CHECKS_AT_WRITE=yes TOO_BIG=EINVAL SIZE_CHECKED=yes
 	case $1 in
 	cnull)
-		MOD=cnull CFS=cnull IRQMODES="0 1 2" BACKED=yes
+		IRQMODES="0 1 2" BACKED=yes
 		;;
 	rnull)
-		MOD=rnull_mod CFS=rnull IRQMODES="0 1" BACKED='' SIZE_CHECKED=''
+		IRQMODES="0 1" BACKED='' SIZE_CHECKED=''
 		;;
 	null_blk)
-		# nr_devices=0: no nullb0 at load, only what configfs makes
-		MOD=null_blk CFS=nullb IRQMODES="0 1 2" BACKED=yes PARAMS=nr_devices=0
+		IRQMODES="0 1 2" BACKED=yes
 		DISCARD_ATTR=discard KEEPS_BACKING=yes LIVE_ATTRS=submit_queues
 		CHECKS_AT_WRITE='' TOO_BIG=ERANGE
 		;;
