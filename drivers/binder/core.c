@@ -140,6 +140,9 @@ static int cb_translate_handle(struct cb_thread *thread, struct cb_proc *target,
 	ref = cb_ref_lookup(thread->proc, fp->handle);
 	if (!ref)
 		return -ENOENT;
+	/* A weak handle cannot be passed on as a strong one. */
+	if (strong && !ref->strong)
+		return -EINVAL;
 	node = ref->node;
 	if (node->proc == target) {
 		cb_node_inc(node, strong, NULL);
@@ -367,8 +370,9 @@ static void cb_transaction(struct cb_thread *thread,
 			node = proc->ctx->mgr;
 			err = BR_DEAD_REPLY;
 		} else {
+			/* Only a strong handle may be called, as in binder. */
 			ref = cb_ref_lookup(proc, tr->target.handle);
-			node = ref ? ref->node : NULL;
+			node = ref && ref->strong ? ref->node : NULL;
 		}
 		if (!node)
 			goto err_free;
@@ -505,6 +509,12 @@ static int cb_refcount(struct cb_thread *thread, u32 cmd, u32 desc)
 			return -ENOMEM;
 	}
 	if (!ref)
+		return -EINVAL;
+	/*
+	 * A weak ref cannot be made strong: its object may be gone in its
+	 * owner already (handle 0, the manager, stays alive while it is it).
+	 */
+	if (cmd == BC_ACQUIRE && !ref->strong && ref->node != mgr)
 		return -EINVAL;
 	if (!inc)
 		return cb_ref_dec(ref, strong);

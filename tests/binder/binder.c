@@ -784,6 +784,108 @@ TEST_F(binder, weak_objects)
 	bl_close(&s);
 }
 
+/*
+ * The server gets a weak handle to an object of the client and keeps it
+ * (BC_INCREFS); the client answers BR_INCREFS and loops. Returns the handle.
+ */
+static int weak_handle_to_client(struct bl *s, struct bl *c, __u32 *h)
+{
+	struct flat_binder_object o = obj(BINDER_TYPE_WEAK_BINDER, OBJ_PTR, 0);
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	struct bl_ret r;
+	int ret;
+
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, &o, sizeof(o), &off, 1);
+	ret = bl_write(c, &cmds) ?: expect(s, BR_TRANSACTION, &r);
+	if (ret)
+		return ret;
+	*h = ((const struct flat_binder_object *)bl_data(&r))->handle;
+	bl_cmd_u32(&cmds, BC_INCREFS, *h);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
+	ret = bl_write(s, &cmds) ?: expect(s, BR_TRANSACTION_COMPLETE, &r);
+	if (ret)
+		return ret;
+	if (bl_wait_for(c, BR_REPLY, &r, TMO, NULL) != 1 || r.cmd != BR_REPLY)
+		return -EPROTO;
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_ptr_cookie(&cmds, BC_INCREFS_DONE, OBJ_PTR, 0);
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	return bl_write(c, &cmds);
+}
+
+/* The client calls the server, which replies with object @o; the reply. */
+static int reply_with(struct bl *c, struct bl *s,
+		      struct flat_binder_object o, struct bl_ret *r)
+{
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	int ret;
+
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, NULL, 0, NULL, 0);
+	ret = bl_write(c, &cmds) ?: expect(s, BR_TRANSACTION, r);
+	if (ret)
+		return ret;
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r->tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, &o, sizeof(o), &off, 1);
+	ret = bl_write(s, &cmds) ?: expect(s, BR_TRANSACTION_COMPLETE, r);
+	if (ret)
+		return ret;
+	return bl_wait_for(c, BR_REPLY, r, TMO, NULL) == 1 ? 0 : -ETIMEDOUT;
+}
+
+/*
+ * A weak handle is not a strong one: it cannot be called, sent as a
+ * strong object or made strong with BC_ACQUIRE. Otherwise the owner
+ * would be asked to revive an object it may have destroyed already.
+ */
+TEST_F(binder, weak_is_not_strong)
+{
+	const struct flat_binder_object *in;
+	struct bl_cmds cmds = {};
+	struct bl s, c;
+	struct bl_ret r;
+	__u32 h;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, weak_handle_to_client(&s, &c, &h));
+
+	TH_LOG("a call through the weak handle");
+	bl_cmd_transaction(&cmds, false, h, 7, 0, "w", 1, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(1, bl_wait_for(&s, BR_FAILED_REPLY, &r, TMO, NULL));
+	EXPECT_EQ(BR_FAILED_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	EXPECT_TRUE(quiet(&c, 100));
+
+	TH_LOG("the weak handle sent as a strong one");
+	ASSERT_EQ(0, reply_with(&c, &s, obj(BINDER_TYPE_HANDLE, h, 0), &r));
+	EXPECT_EQ(BR_FAILED_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	EXPECT_TRUE(quiet(&c, 100));
+	TH_LOG("and as a weak one: the owner gets its object back");
+	ASSERT_EQ(0, reply_with(&c, &s, obj(BINDER_TYPE_WEAK_HANDLE, h, 0), &r));
+	ASSERT_EQ(BR_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	in = bl_data(&r);
+	EXPECT_EQ(BINDER_TYPE_WEAK_BINDER, in->hdr.type);
+	EXPECT_EQ(OBJ_PTR, in->binder);
+	ASSERT_EQ(0, bl_free(&c, r.tr.data.ptr.buffer));
+
+	TH_LOG("BC_ACQUIRE on the weak handle: refused or ignored");
+	bl_cmd_u32(&cmds, BC_ACQUIRE, h);
+	EXPECT_EQ(-variant->bad_ref_errno, bl_write(&s, &cmds));
+	/* Never BR_ACQUIRE for it. */
+	EXPECT_TRUE(quiet(&c, 100));
+	/* The weak ref goes: only BR_DECREFS, nothing strong to undo. */
+	bl_cmd_u32(&cmds, BC_DECREFS, h);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_DECREFS, &r));
+	EXPECT_TRUE(quiet(&c, 100));
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
+	bl_close(&c);
+	bl_close(&s);
+}
+
 TEST_F(binder, nested_call_comes_back_to_the_caller)
 {
 	struct flat_binder_object o = obj(BINDER_TYPE_BINDER, OBJ_PTR, OBJ_COOKIE);
