@@ -286,24 +286,44 @@ static void cb_free_buffer(struct cb_proc *proc, struct cb_buffer *buffer)
 		cb_node_tmp_put(node);
 }
 
-/* The sender of @t, if it still waits, learns that it failed. */
-static void cb_fail_sender(struct cb_transaction *t, u32 cmd)
+/* Take sync call @t, on top of its sender's stack, off that stack. */
+static void cb_pop_from(struct cb_transaction *t)
 {
-	if (!t->from)
-		return;
-	t->from->outgoing = NULL;
-	cb_thread_error(t->from, cmd);
+	t->from->stack = t->from_parent;
 	t->from = NULL;
 }
 
 /*
- * Drop an undelivered transaction: its sender gets BR_DEAD_REPLY, its
+ * Sync call @t failed or its answer has nowhere to go (the thread that
+ * took it has popped it or is gone): the first sender down the chain of
+ * nested calls that still waits gets @cmd. Calls of gone senders on the
+ * way wait for nobody any more and are freed, as is @t.
+ */
+static void cb_send_failed_reply(struct cb_transaction *t, u32 cmd)
+{
+	struct cb_transaction *next;
+	struct cb_thread *from;
+
+	for (; t; t = next) {
+		next = t->from_parent;
+		from = t->from;
+		if (from) {
+			cb_pop_from(t);
+			cb_thread_error(from, &from->reply_error, cmd);
+			next = NULL;
+		}
+		kfree(t);
+	}
+}
+
+/*
+ * Drop an undelivered transaction: a sync call's sender gets @cmd, the
  * buffer goes back (when @alive, i.e. the receiver lives on).
  */
-static void cb_transaction_discard(struct cb_transaction *t, bool alive)
+static void cb_transaction_discard(struct cb_transaction *t, bool alive,
+				   u32 cmd)
 {
 	list_del_init(&t->work.entry);
-	cb_fail_sender(t, BR_DEAD_REPLY);
 	if (t->buffer) {
 		if (alive)
 			cb_free_buffer(t->to_proc, t->buffer);
@@ -312,18 +332,24 @@ static void cb_transaction_discard(struct cb_transaction *t, bool alive)
 	}
 	if (t->node)
 		cb_node_tmp_put(t->node);
-	kfree(t);
+	if (!t->reply && !(t->flags & TF_ONE_WAY))
+		cb_send_failed_reply(t, cmd);
+	else
+		kfree(t);
 }
 
-/* The target thread of a sync call: one of the target's threads waiting on us. */
+/*
+ * Where a sync call from @thread goes: to a thread of @target that waits
+ * for a call in this chain of nested calls (binder's rule), else NULL.
+ */
 static struct cb_thread *cb_find_caller(struct cb_thread *thread,
 					struct cb_proc *target)
 {
-	struct cb_transaction *in;
+	struct cb_transaction *t;
 
-	for (in = thread->incoming; in; in = in->to_parent)
-		if (in->from && in->from->proc == target)
-			return in->from;
+	for (t = thread->stack; t; t = t->from_parent)
+		if (t->from && t->from->proc == target)
+			return t->from;
 	return NULL;
 }
 
@@ -334,8 +360,8 @@ static void cb_transaction(struct cb_thread *thread,
 	struct cb_proc *proc = thread->proc, *target;
 	struct cb_thread *target_thread = NULL;
 	bool one_way = !reply && (tr->flags & TF_ONE_WAY);
-	struct cb_transaction *t, *in;
-	bool replying = false, accept_fds = false;
+	struct cb_transaction *t, *in = NULL;
+	bool accept_fds = false;
 	struct cb_buffer *buffer;
 	struct cb_node *node = NULL;
 	struct cb_ref *ref;
@@ -348,22 +374,22 @@ static void cb_transaction(struct cb_thread *thread,
 		goto err_free;
 
 	if (reply) {
-		/* Answer the transaction on top of this thread's stack. */
-		in = thread->incoming;
-		if (!in)
+		/* Answer the call on top of this thread's stack, if it took it. */
+		if (!thread->stack || thread->stack->to_thread != thread)
 			goto err_free;
-		thread->incoming = in->to_parent;
-		replying = true;
+		in = thread->stack;
+		thread->stack = in->to_parent;
+		in->to_thread = NULL;
+		if (in->buffer) {
+			in->buffer->t = NULL;
+			in->buffer = NULL;
+		}
 		/* fds go back only to a caller that said it takes them */
 		accept_fds = in->flags & TF_ACCEPT_FDS;
 		target_thread = in->from;
-		if (in->buffer)
-			in->buffer->t = NULL;
-		kfree(in);
 		err = BR_DEAD_REPLY;
 		if (!target_thread)
 			goto err_free;
-		target_thread->outgoing = NULL;
 		target = target_thread->proc;
 	} else {
 		if (tr->target.handle == 0) {
@@ -385,7 +411,8 @@ static void cb_transaction(struct cb_thread *thread,
 			goto err_free;
 		accept_fds = node->accept_fds;
 		if (!one_way) {
-			if (thread->outgoing)
+			/* A new call only from the top: one this thread took. */
+			if (thread->stack && thread->stack->to_thread != thread)
 				goto err_free;
 			target_thread = cb_find_caller(thread, target);
 		}
@@ -423,6 +450,8 @@ static void cb_transaction(struct cb_thread *thread,
 	tc->type = CB_WORK_COMPLETE;
 
 	if (reply) {
+		cb_pop_from(in);
+		kfree(in);
 		cb_enqueue_thread(target_thread, &t->work);
 		cb_enqueue_thread(thread, tc);
 		return;
@@ -441,7 +470,8 @@ static void cb_transaction(struct cb_thread *thread,
 		return;
 	}
 	t->from = thread;
-	thread->outgoing = t;
+	t->from_parent = thread->stack;
+	thread->stack = t;
 	if (target_thread)
 		cb_enqueue_thread(target_thread, &t->work);
 	else
@@ -452,18 +482,18 @@ static void cb_transaction(struct cb_thread *thread,
 err_free:
 	kfree(t);
 	kfree(tc);
-	if (replying) {
-		/* The caller learns; the replier's part is done. */
-		if (target_thread)
-			cb_thread_error(target_thread, err);
+	if (in) {
+		/* The replier's part is done (first, as in binder); the caller learns. */
 		tc = kzalloc_obj(*tc);
 		if (tc) {
 			tc->type = CB_WORK_COMPLETE;
 			cb_enqueue_thread(thread, tc);
-			return;
 		}
+		cb_send_failed_reply(in, err);
+		if (tc)
+			return;
 	}
-	cb_thread_error(thread, err);
+	cb_thread_error(thread, &thread->error, err);
 }
 
 /* ---- commands (write) ---------------------------------------------- */
@@ -651,7 +681,7 @@ static int cb_thread_write(struct cb_thread *thread, binder_uintptr_t ubuf,
 	u32 cmd;
 	int ret;
 
-	while (pos < size && list_empty(&thread->error.entry)) {
+	while (pos < size && list_empty(&thread->error.work.entry)) {
 		if (size - pos < sizeof(cmd))
 			return -EINVAL;
 		if (get_user(cmd, (u32 __user *)(buf + pos)))
@@ -800,8 +830,7 @@ static int cb_deliver_transaction(struct cb_thread *thread,
 			buffer->async_node = t->node;	/* the next may go */
 			t->node = NULL;
 		}
-		cb_fail_sender(t, BR_FAILED_REPLY);
-		cb_transaction_discard(t, true);
+		cb_transaction_discard(t, true, BR_FAILED_REPLY);
 		/* A reply has no sender to tell: its reader is the caller. */
 		if (cmd == BR_REPLY)
 			return cb_put_cmd(ptr, BR_FAILED_REPLY, NULL, 0);
@@ -821,8 +850,8 @@ static int cb_deliver_transaction(struct cb_thread *thread,
 		 * even if the caller died meanwhile (the reply then fails).
 		 */
 		t->to_thread = thread;
-		t->to_parent = thread->incoming;
-		thread->incoming = t;
+		t->to_parent = thread->stack;
+		thread->stack = t;
 		cb_node_tmp_put(t->node);
 		t->node = NULL;
 		return 0;
@@ -841,6 +870,7 @@ static int cb_deliver(struct cb_thread *thread, struct cb_work *w,
 	struct cb_proc *proc = thread->proc;
 	struct cb_transaction *t;
 	struct cb_death *death;
+	struct cb_error *err;
 	u32 cmd;
 
 	switch (w->type) {
@@ -857,10 +887,10 @@ static int cb_deliver(struct cb_thread *thread, struct cb_work *w,
 		kfree(w);
 		return 0;
 	case CB_WORK_ERROR:
-		if (cb_put(ptr, &thread->error_cmd, sizeof(u32)))
+		err = container_of(w, struct cb_error, work);
+		if (cb_put(ptr, &err->cmd, sizeof(err->cmd)))
 			return -EFAULT;
 		list_del_init(&w->entry);
-		thread->error_cmd = 0;
 		return 0;
 	case CB_WORK_NODE:
 		return cb_deliver_node(container_of(w, struct cb_node, work), ptr);
@@ -993,8 +1023,10 @@ static struct cb_thread *cb_get_thread(struct cb_proc *proc)
 	INIT_LIST_HEAD(&thread->todo);
 	INIT_LIST_HEAD(&thread->waiting_entry);
 	init_waitqueue_head(&thread->wait);
-	INIT_LIST_HEAD(&thread->error.entry);
-	thread->error.type = CB_WORK_ERROR;
+	INIT_LIST_HEAD(&thread->error.work.entry);
+	thread->error.work.type = CB_WORK_ERROR;
+	INIT_LIST_HEAD(&thread->reply_error.work.entry);
+	thread->reply_error.work.type = CB_WORK_ERROR;
 	list_add(&thread->entry, &proc->threads);
 	return thread;
 }
@@ -1007,7 +1039,7 @@ static void cb_work_discard(struct cb_work *w, bool alive)
 	switch (w->type) {
 	case CB_WORK_TRANSACTION:
 		cb_transaction_discard(container_of(w, struct cb_transaction,
-						    work), alive);
+						    work), alive, BR_DEAD_REPLY);
 		return;
 	case CB_WORK_COMPLETE:
 		list_del(&w->entry);
@@ -1028,22 +1060,35 @@ static void cb_work_discard(struct cb_work *w, bool alive)
 /* BINDER_THREAD_EXIT, or the whole process going. */
 static void cb_thread_release(struct cb_thread *thread, bool alive)
 {
-	struct cb_transaction *t;
+	struct cb_transaction *t = thread->stack, *answer = NULL;
 	struct cb_work *w;
 
 	list_del(&thread->entry);
 	list_del_init(&thread->waiting_entry);
-	/* Calls it took and never answered: their callers hear it died. */
-	while ((t = thread->incoming)) {
-		thread->incoming = t->to_parent;
-		cb_fail_sender(t, BR_DEAD_REPLY);
-		if (t->buffer)
-			t->buffer->t = NULL;
-		kfree(t);
+	/*
+	 * Leave every call on its stack, as binder does: a call it took has
+	 * no receiver now, one it sent no sender. Only the call on top can be
+	 * answered at once (its caller waits for it); the others fail when
+	 * the calls above them come back (cb_send_failed_reply()).
+	 */
+	if (t && t->to_thread == thread)
+		answer = t;
+	while (t) {
+		if (t->to_thread == thread) {
+			t->to_thread = NULL;
+			if (t->buffer) {
+				t->buffer->t = NULL;
+				t->buffer = NULL;
+			}
+			t = t->to_parent;
+		} else {
+			t->from = NULL;
+			t = t->from_parent;
+		}
 	}
-	/* The call it made: its reply has nowhere to go. */
-	if (thread->outgoing)
-		thread->outgoing->from = NULL;
+	thread->stack = NULL;
+	if (answer)
+		cb_send_failed_reply(answer, BR_DEAD_REPLY);
 	/*
 	 * Pop one at a time: discarding a transaction can drop a ref whose
 	 * death item is the next entry, freeing it under a saved cursor.

@@ -40,7 +40,7 @@ void cb_enqueue_proc(struct cb_proc *proc, struct cb_work *w)
 /* A thread whose own work goes first, or a looper with nothing to do? */
 bool cb_wants_proc_work(struct cb_thread *thread)
 {
-	return !thread->incoming && !thread->outgoing &&
+	return !thread->stack &&
 	       list_empty(&thread->todo) &&
 	       (thread->looper & (CB_LOOPER_REGISTERED | CB_LOOPER_ENTERED));
 }
@@ -69,13 +69,16 @@ void cb_wakeup_proc(struct cb_proc *proc)
 			wake_up_interruptible(&thread->wait);
 }
 
-/* Report @cmd (BR_DEAD_REPLY, BR_FAILED_REPLY, ...) to @thread. */
-void cb_thread_error(struct cb_thread *thread, u32 cmd)
+/*
+ * Report @cmd (BR_DEAD_REPLY, BR_FAILED_REPLY, ...) to @thread in @err, its
+ * error or reply_error.
+ */
+void cb_thread_error(struct cb_thread *thread, struct cb_error *err, u32 cmd)
 {
-	if (!list_empty(&thread->error.entry))
+	if (!list_empty(&err->work.entry))
 		return;		/* the first error stands */
-	thread->error_cmd = cmd;
-	cb_enqueue_thread(thread, &thread->error);
+	err->cmd = cmd;
+	cb_enqueue_thread(thread, &err->work);
 }
 
 /* Queue a death work for @thread if it loops, else for its process. */
