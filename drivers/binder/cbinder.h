@@ -13,11 +13,13 @@
 #include <linux/miscdevice.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 
 #include <uapi/linux/android/binder.h>
 
@@ -108,11 +110,14 @@ struct cb_proc {
 	struct pid *tgid;		/* the opener's (counted): sender_pid */
 	kuid_t euid;
 	struct list_head threads;
-	struct list_head nodes;		/* objects this process owns */
-	struct list_head refs;		/* handles it holds, by descriptor */
+	/* Trees, so that a lookup costs log(n) however many a sender makes. */
+	struct rb_root nodes;		/* objects this process owns, by ptr */
+	struct xarray refs;		/* handles it holds, by descriptor */
+	struct rb_root refs_by_node;	/* the same, by node */
 	struct list_head todo;		/* work for any of its looper threads */
 	struct list_head waiting;	/* looper threads sleeping for work */
 	struct list_head delivered_death; /* BR_DEAD_BINDER not yet done */
+	unsigned int nr_nodes, nr_refs, nr_threads; /* see cb_max_* */
 	u32 max_threads;
 	u32 requested_threads;		/* BR_SPAWN_LOOPER sent, not started */
 	u32 started_threads;		/* threads that BC_REGISTER_LOOPER'ed */
@@ -152,7 +157,7 @@ struct cb_thread {
 struct cb_node {
 	struct cb_work work;		/* CB_WORK_NODE, on the owner's todo */
 	struct cb_proc *proc;		/* NULL once the owner is gone */
-	struct list_head entry;		/* in proc->nodes */
+	struct rb_node rb_node;		/* in proc->nodes while it has one */
 	struct list_head refs;		/* cb_ref.node_entry */
 	binder_uintptr_t ptr;
 	binder_uintptr_t cookie;
@@ -174,7 +179,7 @@ struct cb_death {
 
 /* A handle of @proc to @node. */
 struct cb_ref {
-	struct list_head proc_entry;	/* in proc->refs, by desc */
+	struct rb_node rb_node;		/* in proc->refs_by_node */
 	struct list_head node_entry;	/* in node->refs */
 	struct cb_proc *proc;
 	struct cb_node *node;
@@ -204,6 +209,8 @@ struct cb_transaction {
 	u32 flags;
 	bool reply;
 };
+
+extern unsigned int cb_max_nodes, cb_max_refs;	/* module parameters */
 
 /* alloc.c, all under ctx->lock except cb_alloc_mmap() */
 void cb_alloc_init(struct cb_alloc *alloc);

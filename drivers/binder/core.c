@@ -48,6 +48,23 @@ module_param(devices, charp, 0444);
 MODULE_PARM_DESC(devices,
 		 "Comma-separated device names, each with its own context manager (default \"cbinder\")");
 
+/*
+ * What one process (an open file) may hold, so that no client makes the
+ * driver allocate without bound; past them its command fails.
+ */
+unsigned int cb_max_nodes = 65536;
+module_param_named(max_nodes, cb_max_nodes, uint, 0444);
+MODULE_PARM_DESC(max_nodes,
+		 "Objects one process may own; a transaction making more fails (default 65536)");
+unsigned int cb_max_refs = 65536;
+module_param_named(max_refs, cb_max_refs, uint, 0444);
+MODULE_PARM_DESC(max_refs,
+		 "Handles one process may hold; a transaction or BC_INCREFS giving it more fails (default 65536)");
+static unsigned int max_proc_threads = 1024;
+module_param(max_proc_threads, uint, 0444);
+MODULE_PARM_DESC(max_proc_threads,
+		 "Threads of one process that may use the device; ioctl() in another is EAGAIN (default 1024)");
+
 static LIST_HEAD(cb_contexts);
 
 /* ---- objects in transactions --------------------------------------- */
@@ -109,17 +126,17 @@ static int cb_translate_binder(struct cb_thread *thread, struct cb_proc *target,
 	node = cb_node_lookup(proc, fp->binder);
 	if (!node) {
 		node = cb_node_new(proc, fp->binder, fp->cookie, fp->flags);
-		if (!node)
-			return -ENOMEM;
+		if (IS_ERR(node))
+			return PTR_ERR(node);
 	}
 	if (node->cookie != fp->cookie) {
 		cb_node_maybe_free(node);
 		return -EINVAL;
 	}
 	ref = cb_ref_get(target, node);
-	if (!ref) {
+	if (IS_ERR(ref)) {
 		cb_node_maybe_free(node);
-		return -ENOMEM;
+		return PTR_ERR(ref);
 	}
 	cb_ref_inc(ref, strong, thread);
 	fp->hdr.type = strong ? BINDER_TYPE_HANDLE : BINDER_TYPE_WEAK_HANDLE;
@@ -153,8 +170,8 @@ static int cb_translate_handle(struct cb_thread *thread, struct cb_proc *target,
 		return 0;
 	}
 	new = cb_ref_get(target, node);
-	if (!new)
-		return -ENOMEM;
+	if (IS_ERR(new))
+		return PTR_ERR(new);
 	cb_ref_inc(new, strong, NULL);
 	fp->binder = 0;
 	fp->handle = new->desc;
@@ -510,8 +527,8 @@ static int cb_set_mgr(struct cb_proc *proc, struct flat_binder_object *fbo)
 	node = cb_node_lookup(proc, fbo->binder);
 	if (!node)
 		node = cb_node_new(proc, fbo->binder, fbo->cookie, fbo->flags);
-	if (!node)
-		return -ENOMEM;
+	if (IS_ERR(node))
+		return PTR_ERR(node);
 	/* The manager never gets BR_INCREFS/BR_ACQUIRE for itself. */
 	node->local_strong++;
 	node->local_weak++;
@@ -535,8 +552,8 @@ static int cb_refcount(struct cb_thread *thread, u32 cmd, u32 desc)
 	/* Anyone may take a reference on the context manager, handle 0. */
 	if (!ref && desc == 0 && inc && mgr && mgr->proc != proc) {
 		ref = cb_ref_get(proc, mgr);
-		if (!ref)
-			return -ENOMEM;
+		if (IS_ERR(ref))
+			return PTR_ERR(ref);
 	}
 	if (!ref)
 		return -EINVAL;
@@ -1008,6 +1025,7 @@ out:
 
 /* ---- threads, processes, file operations --------------------------- */
 
+/* The calling task's thread of @proc, made on its first call. */
 static struct cb_thread *cb_get_thread(struct cb_proc *proc)
 {
 	struct cb_thread *thread;
@@ -1015,9 +1033,12 @@ static struct cb_thread *cb_get_thread(struct cb_proc *proc)
 	list_for_each_entry(thread, &proc->threads, entry)
 		if (thread->pid == current->pid)
 			return thread;
+	if (proc->nr_threads >= max_proc_threads)
+		return ERR_PTR(-EAGAIN);
 	thread = kzalloc_obj(*thread);
 	if (!thread)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
+	proc->nr_threads++;
 	thread->proc = proc;
 	thread->pid = current->pid;
 	INIT_LIST_HEAD(&thread->todo);
@@ -1064,6 +1085,7 @@ static void cb_thread_release(struct cb_thread *thread, bool alive)
 	struct cb_work *w;
 
 	list_del(&thread->entry);
+	thread->proc->nr_threads--;
 	list_del_init(&thread->waiting_entry);
 	/*
 	 * Leave every call on its stack, as binder does: a call it took has
@@ -1108,7 +1130,8 @@ static void cb_node_release(struct cb_node *node)
 
 	/* Hold it while its queued calls go: each drops a tmp ref. */
 	node->tmp_refs++;
-	list_del_init(&node->entry);
+	rb_erase(&node->rb_node, &node->proc->nodes);
+	node->proc->nr_nodes--;
 	list_del_init(&node->work.entry);
 	node->proc = NULL;
 	while ((w = list_first_entry_or_null(&node->async_todo, struct cb_work,
@@ -1131,10 +1154,11 @@ static void cb_proc_release(struct cb_proc *proc)
 {
 	struct cb_context *ctx = proc->ctx;
 	struct cb_thread *thread, *tmp_thread;
-	struct cb_node *node, *tmp_node;
-	struct cb_ref *ref, *tmp_ref;
-	struct cb_work *w;
 	struct cb_buffer *buffer;
+	struct cb_work *w;
+	struct rb_node *rb;
+	struct cb_ref *ref;
+	unsigned long desc;
 
 	if (ctx->mgr && ctx->mgr->proc == proc)
 		ctx->mgr = NULL;
@@ -1155,10 +1179,11 @@ static void cb_proc_release(struct cb_proc *proc)
 			buffer->async_node = NULL;
 		}
 	}
-	list_for_each_entry_safe(node, tmp_node, &proc->nodes, entry)
-		cb_node_release(node);
-	list_for_each_entry_safe(ref, tmp_ref, &proc->refs, proc_entry)
+	while ((rb = rb_first(&proc->nodes)))
+		cb_node_release(rb_entry(rb, struct cb_node, rb_node));
+	xa_for_each(&proc->refs, desc, ref)
 		cb_ref_delete(ref);
+	xa_destroy(&proc->refs);
 	cb_alloc_release(&proc->alloc);
 }
 
@@ -1174,8 +1199,9 @@ static int cb_open(struct inode *inode, struct file *filp)
 	proc->tgid = get_pid(task_tgid(current));
 	proc->euid = current_euid();
 	INIT_LIST_HEAD(&proc->threads);
-	INIT_LIST_HEAD(&proc->nodes);
-	INIT_LIST_HEAD(&proc->refs);
+	proc->nodes = RB_ROOT;
+	xa_init_flags(&proc->refs, XA_FLAGS_ALLOC);
+	proc->refs_by_node = RB_ROOT;
 	INIT_LIST_HEAD(&proc->todo);
 	INIT_LIST_HEAD(&proc->waiting);
 	INIT_LIST_HEAD(&proc->delivered_death);
@@ -1248,8 +1274,8 @@ static long cb_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	if (mutex_lock_killable(&proc->ctx->lock))
 		return -EINTR;
 	thread = cb_get_thread(proc);
-	if (!thread) {
-		ret = -ENOMEM;
+	if (IS_ERR(thread)) {
+		ret = PTR_ERR(thread);
 		goto out;
 	}
 	switch (cmd) {
@@ -1292,9 +1318,10 @@ static __poll_t cb_poll(struct file *filp, poll_table *wait)
 	struct cb_thread *thread;
 	__poll_t mask = 0;
 
-	mutex_lock(&proc->ctx->lock);
+	if (mutex_lock_killable(&proc->ctx->lock))
+		return EPOLLERR;
 	thread = cb_get_thread(proc);
-	if (!thread) {
+	if (IS_ERR(thread)) {
 		mutex_unlock(&proc->ctx->lock);
 		return EPOLLERR;
 	}

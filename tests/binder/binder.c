@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -123,17 +124,34 @@ static pid_t gettid_(void)
 	return syscall(SYS_gettid);
 }
 
+/* BINDER_SET_CONTEXT_MGR_EXT with @fbo, retrying while a dead one goes. */
+static int set_mgr_ext(struct bl *b, struct flat_binder_object *fbo)
+{
+	int ret, i;
+
+	for (i = 0; i < 200; i++) {
+		ret = bl_ioctl_of(b, BINDER_SET_CONTEXT_MGR_EXT, fbo);
+		if (ret != -EBUSY)
+			break;
+		usleep(10000);
+	}
+	return ret;
+}
+
 /*
  * The server side of a step-by-step case, in a remote (a helper process
  * sharing our memory and files, see binderlib.h): open, map, become
- * context manager (retrying while a dead manager is still being torn down:
- * the C binder releases files in a workqueue), enter the looper.
+ * context manager with a node of @flags (retrying while a dead manager is
+ * still being torn down: the C binder releases files in a workqueue),
+ * enter the looper.
  */
-static int open_server(struct bl *s, const char *dev, size_t map_size)
+static int open_server_flags(struct bl *s, const char *dev, size_t map_size,
+			     __u32 flags)
 {
+	struct flat_binder_object fbo = { .flags = flags };
 	struct bl_remote *rem = bl_remote_start();
 	struct bl_cmds c = {};
-	int ret, i;
+	int ret;
 
 	if (!rem)
 		return -EAGAIN;
@@ -142,16 +160,16 @@ static int open_server(struct bl *s, const char *dev, size_t map_size)
 		bl_remote_stop(rem);
 		return ret;
 	}
-	for (i = 0; i < 200; i++) {
-		ret = bl_become_mgr(s);
-		if (ret != -EBUSY)
-			break;
-		usleep(10000);
-	}
+	ret = set_mgr_ext(s, &fbo);
 	if (ret)
 		return ret;
 	bl_cmd(&c, BC_ENTER_LOOPER);
 	return bl_write(s, &c);
+}
+
+static int open_server(struct bl *s, const char *dev, size_t map_size)
+{
+	return open_server_flags(s, dev, map_size, 0);
 }
 
 /* The next return command must be @cmd; 0 or why not. */
@@ -303,7 +321,6 @@ TEST_F(binder, context_manager_once)
 {
 	struct flat_binder_object fbo = { .binder = 0x1000, .cookie = 0x2000 };
 	struct bl a, b;
-	int i, ret;
 
 	ASSERT_EQ(0, open_server(&a, self->dev, 0));	/* @a is the manager */
 	ASSERT_EQ(0, bl_open(&b, self->dev, 0));
@@ -312,13 +329,7 @@ TEST_F(binder, context_manager_once)
 	EXPECT_EQ(-EBUSY, bl_ioctl_of(&b, BINDER_SET_CONTEXT_MGR_EXT, &fbo));
 	bl_close(&a);
 	/* Once the manager is gone, another process may take the role. */
-	for (i = 0; i < 200; i++) {
-		ret = ioctl(b.fd, BINDER_SET_CONTEXT_MGR_EXT, &fbo) ? -errno : 0;
-		if (ret != -EBUSY)
-			break;
-		usleep(10000);
-	}
-	EXPECT_EQ(0, ret);
+	EXPECT_EQ(0, set_mgr_ext(&b, &fbo));
 	bl_close(&b);
 }
 
@@ -1560,6 +1571,7 @@ TEST_F(binder, bad_transactions)
 	};
 	struct binder_fd_object fdo = { .hdr.type = BINDER_TYPE_FD, .fd = 0 };
 	struct flat_binder_object h = obj(BINDER_TYPE_HANDLE, 77, 0);
+	struct flat_binder_object unknown = obj(0x7a7a7a7a, OBJ_PTR, 0);
 	binder_size_t offs[2] = { 0, 8 };
 	static __u8 big[64];
 	struct bl s, c;
@@ -1596,6 +1608,14 @@ TEST_F(binder, bad_transactions)
 	TH_LOG("a file descriptor to a node that does not accept them");
 	EXPECT_EQ(0, bad_call(&c, &s, 0, &fdo, sizeof(fdo), offs, 8,
 			      BR_FAILED_REPLY));
+	TH_LOG("an object of an unknown type");
+	EXPECT_EQ(0, bad_call(&c, &s, 0, &unknown, sizeof(unknown), offs, 8,
+			      BR_FAILED_REPLY));
+	TH_LOG("offsets_size huge, and huge and not a multiple of 8");
+	EXPECT_EQ(0, bad_call(&c, &s, 0, two, sizeof(two), offs, 1ULL << 40,
+			      BR_FAILED_REPLY));
+	EXPECT_EQ(0, bad_call(&c, &s, 0, two, sizeof(two), offs, ~7ULL + 4,
+			      BR_FAILED_REPLY));
 	TH_LOG("more data than the receiver's whole mapping");
 	EXPECT_EQ(0, bad_call(&c, &s, 0, big, MAP_SIZE + 4096, NULL, 0,
 			      BR_FAILED_REPLY));
@@ -1608,32 +1628,18 @@ TEST_F(binder, bad_transactions)
 
 TEST_F(binder, fd_passing)
 {
-	struct flat_binder_object fbo = {
-		.flags = FLAT_BINDER_FLAG_ACCEPTS_FDS,
-	};
 	struct binder_fd_object fdo = { .hdr.type = BINDER_TYPE_FD };
 	const struct binder_fd_object *in;
 	struct bl_cmds cmds = {};
 	binder_size_t off = 0;
-	struct bl_remote *rem;
 	char got[8] = "";
-	int p[2], i, ret;
 	struct bl s, c;
+	int p[2];
 	struct bl_ret r;
 
 	/* A manager whose node takes file descriptors. */
-	rem = bl_remote_start();
-	ASSERT_NE(NULL, rem);
-	ASSERT_EQ(0, bl_open_in(&s, rem, self->dev, MAP_SIZE));
-	for (i = 0; i < 200; i++) {
-		ret = bl_ioctl_of(&s, BINDER_SET_CONTEXT_MGR_EXT, &fbo);
-		if (ret != -EBUSY)
-			break;
-		usleep(10000);
-	}
-	ASSERT_EQ(0, ret);
-	bl_cmd(&cmds, BC_ENTER_LOOPER);
-	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, open_server_flags(&s, self->dev, MAP_SIZE,
+				       FLAT_BINDER_FLAG_ACCEPTS_FDS));
 	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
 	ASSERT_EQ(0, pipe(p));
 	fdo.fd = p[0];
@@ -1667,6 +1673,63 @@ TEST_F(binder, fd_passing)
 	bl_close(&s);
 }
 
+/*
+ * The receiver has no descriptor left for a file in a call: the call
+ * fails as a whole (the sender hears it, the receiver sees nothing), and
+ * works again once the receiver has room.
+ */
+TEST_F(binder, receiver_out_of_fds)
+{
+	struct binder_fd_object fdo = { .hdr.type = BINDER_TYPE_FD };
+	struct rlimit lim = { .rlim_cur = 32, .rlim_max = 32 };
+	const struct binder_fd_object *in;
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	int p[2], fill[32], n = 0;
+	struct bl s, c;
+	struct bl_ret r;
+
+	ASSERT_EQ(0, open_server_flags(&s, self->dev, MAP_SIZE,
+				       FLAT_BINDER_FLAG_ACCEPTS_FDS));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, pipe(p));
+	fdo.fd = p[0];
+	/* The server shares our descriptor table: fill it below its limit. */
+	ASSERT_EQ(0, prlimit(s.rem->pid, RLIMIT_NOFILE, &lim, NULL));
+	while (n < 32) {
+		fill[n] = dup(0);
+		ASSERT_LE(0, fill[n]);
+		if (fill[n++] >= 31)
+			break;
+	}
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, &fdo, sizeof(fdo),
+			   &off, 1);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	EXPECT_TRUE(quiet(&s, 200));
+	ASSERT_EQ(1, bl_wait_for(&c, BR_FAILED_REPLY, &r, TMO, NULL));
+	EXPECT_EQ(BR_FAILED_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	/* Room again: the same call goes through. */
+	while (n)
+		close(fill[--n]);
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, &fdo, sizeof(fdo),
+			   &off, 1);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	in = bl_data(&r);
+	ASSERT_EQ(BINDER_TYPE_FD, in->hdr.type);
+	EXPECT_EQ(0, bl_sys(&s, SYS_close, in->fd, 0, 0, 0, 0, 0));
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(0, take_reply(&c, &r));
+	EXPECT_EQ(0, bl_free(&c, r.tr.data.ptr.buffer));
+	close(p[0]);
+	close(p[1]);
+	bl_close(&c);
+	bl_close(&s);
+}
+
 TEST_F(binder, free_buffer_twice)
 {
 	struct bl_cmds cmds = {};
@@ -1692,28 +1755,31 @@ TEST_F(binder, free_buffer_twice)
 	bl_close(&s);
 }
 
-/* A call whose data the server checks in place and answers empty. */
-static int call_big(struct bl *c, struct bl *s, const __u8 *data,
-		    size_t size)
+/*
+ * A call whose data the server checks in place (when it has no objects)
+ * and answers empty.
+ */
+static int call_big(struct bl *c, struct bl *s, const void *data,
+		    size_t size, const binder_size_t *offs, size_t noffs)
 {
 	struct bl_cmds cmds = {};
-	const __u8 *in;
 	struct bl_ret r;
 	int ret;
 
-	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, data, size, NULL, 0);
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, data, size, offs,
+			   noffs);
 	ret = bl_write(c, &cmds) ?: expect(s, BR_TRANSACTION, &r);
 	if (ret)
 		return ret;
-	in = bl_data(&r);
-	if (r.tr.data_size != size || memcmp(in, data, size))
+	if (r.tr.data_size != size || (!noffs && memcmp(bl_data(&r), data, size)))
 		return -EBADMSG;
 	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
 	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
-	ret = bl_write(s, &cmds) ?: expect(s, BR_TRANSACTION_COMPLETE, &r) ?:
-	      take_reply(c, &r);
+	ret = bl_write(s, &cmds) ?: expect(s, BR_TRANSACTION_COMPLETE, &r);
 	if (ret)
 		return ret;
+	if (next_call(c, &r) != BR_REPLY)
+		return -EPROTO;
 	return bl_free(c, r.tr.data.ptr.buffer);
 }
 
@@ -1742,7 +1808,7 @@ TEST_F(binder, mmap_rules)
 	EXPECT_EQ(EBUSY, errno);
 	/* The server's 4 MiB take 2 MiB; 4.5 MiB do not fit. */
 	ASSERT_EQ(0, open_server(&s, self->dev, 8 << 20));
-	ASSERT_EQ(0, call_big(&c, &s, data, sizeof(data)));
+	ASSERT_EQ(0, call_big(&c, &s, data, sizeof(data), NULL, 0));
 	EXPECT_EQ(0, bad_call(&c, &s, 0, data, (4 << 20) + (512 << 10), NULL, 0,
 			      BR_FAILED_REPLY));
 	bl_close(&c);
@@ -1814,7 +1880,7 @@ TEST_F(binder, oneway_space_is_half_the_mapping)
 	ASSERT_EQ(0, expect(&c, BR_FAILED_REPLY, &r));
 	EXPECT_TRUE(quiet(&s, 50));
 	/* ...a sync call of the same size does, */
-	ASSERT_EQ(0, call_big(&c, &s, data, sizeof(data)));
+	ASSERT_EQ(0, call_big(&c, &s, data, sizeof(data), NULL, 0));
 	/* and once the first is freed, one-way calls fit again. */
 	ASSERT_EQ(0, bl_free(&s, held));
 	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, data,
@@ -1986,6 +2052,191 @@ TEST_F_TIMEOUT(binder, load_unload_cycles, 300)
 	after = rfl_memfree_kib();
 	TH_LOG("MemFree %ld -> %ld KiB", before, after);
 	EXPECT_LT(before - after, 2048);
+}
+
+/* @n objects of distinct nodes of the sender, laid out one after another. */
+static void distinct_objects(struct flat_binder_object *o, binder_size_t *offs,
+			     size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		o[i] = obj(BINDER_TYPE_WEAK_BINDER, OBJ_PTR + 64 * i, 0);
+		offs[i] = i * sizeof(*o);
+	}
+}
+
+#define MANY 32768	/* objects: 1 MiB of data and offsets */
+
+struct prober {
+	int fd;
+	bool stop;		/* __atomic: set by the test thread */
+	double worst;		/* seconds, the slowest BINDER_VERSION */
+	int err;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Another process's view of the device: how long a trivial ioctl takes. */
+static void *probe(void *arg)
+{
+	struct prober *p = arg;
+
+	while (!__atomic_load_n(&p->stop, __ATOMIC_RELAXED)) {
+		double t = now_s();
+
+		if (bl_version(p->fd) != BINDER_CURRENT_PROTOCOL_VERSION)
+			p->err = 1;
+		t = now_s() - t;
+		if (t > p->worst)
+			p->worst = t;
+		usleep(20000);
+	}
+	return NULL;
+}
+
+/*
+ * A call with MANY objects, each a new node of the sender: lookups stay
+ * logarithmic, so the call is answered in bounded time, and another
+ * process gets its ioctls through meanwhile.
+ */
+TEST_F_TIMEOUT(binder, many_objects_stay_bounded, 300)
+{
+	static struct flat_binder_object o[MANY];
+	static binder_size_t offs[MANY];
+	struct bl_cmds cmds = {};
+	struct prober p = {};
+	struct bl s, c, other;
+	struct bl_ret r;
+	pthread_t th;
+	int status;
+	double t0;
+	pid_t pid;
+
+	distinct_objects(o, offs, MANY);
+	ASSERT_EQ(0, open_server(&s, self->dev, 2 << 20));
+	ASSERT_EQ(0, bl_open(&other, self->dev, 0));
+	p.fd = other.fd;
+	ASSERT_EQ(0, pthread_create(&th, NULL, probe, &p));
+	t0 = now_s();
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (bl_open(&c, self->dev, MAP_SIZE))
+			_exit(1);
+		bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, o, sizeof(o),
+				   offs, MANY);
+		if (bl_write(&c, &cmds))
+			_exit(2);
+		/* Refcount requests come first; do not ack, just wait. */
+		if (bl_wait_for(&c, BR_REPLY, &r, 120000, NULL) != 1 ||
+		    r.cmd != BR_REPLY)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(1, bl_next(&s, &r, 120000));
+	ASSERT_EQ(BR_TRANSACTION, r.cmd);
+	EXPECT_EQ(sizeof(offs), r.tr.offsets_size);
+	TH_LOG("call delivered after %.1f s", now_s() - t0);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	TH_LOG("answered after %.1f s; slowest ioctl of another process %.2f s",
+	       now_s() - t0, p.worst);
+	__atomic_store_n(&p.stop, true, __ATOMIC_RELAXED);
+	pthread_join(th, NULL);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, p.err);
+	/* Generous for TCG; a list walk per object takes minutes here. */
+	EXPECT_GT(60, now_s() - t0);
+	EXPECT_GT(10, p.worst);
+	ASSERT_EQ(1, bl_wait_for(&s, BR_TRANSACTION_COMPLETE, &r, TMO, NULL));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
+	bl_close(&c);
+	bl_close(&other);
+	bl_close(&s);
+}
+
+static int thread_ioctl_ret;
+
+static void *version_in_thread(void *arg)
+{
+	thread_ioctl_ret = bl_version(*(int *)arg);
+	return NULL;
+}
+
+/* In a new thread: BINDER_VERSION on @fd, its result. */
+static int version_from_new_thread(int fd)
+{
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, version_in_thread, &fd) ||
+	    pthread_join(th, NULL))
+		return -EAGAIN;
+	return thread_ioctl_ret;
+}
+
+/*
+ * Per-process limits (module parameters): past one the command fails
+ * with an error the caller sees, and once below it, works again.
+ */
+TEST_F(binder, limits_reached_and_recovered)
+{
+	struct flat_binder_object o[8];
+	binder_size_t offs[8];
+	struct bl_cmds cmds = {};
+	binder_uintptr_t held;
+	struct bl s, c1, c2;
+	struct bl_ret r;
+	int unused = 0;
+
+	if (variant->impl != CBINDER)
+		SKIP(return, "no per-process limits: binder's only bound is memory");
+	ASSERT_EQ(0, rfl_unload("cbinder"));
+	ASSERT_EQ(0, rfl_load(MODDIR, "cbinder",
+			      "max_refs=8 max_nodes=6 max_proc_threads=2"));
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c1, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c2, self->dev, MAP_SIZE));
+	distinct_objects(o, offs, 8);
+
+	TH_LOG("handles: the server holds 5 of c1's, c2's 5 more do not fit");
+	bl_cmd_transaction(&cmds, false, 0, CODE_HOLD, 0, o, 5 * sizeof(*o),
+			   offs, 5);
+	ASSERT_EQ(0, bl_write(&c1, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	held = r.tr.data.ptr.buffer;
+	EXPECT_EQ(0, bad_call(&c2, &s, 0, o, 5 * sizeof(*o), offs,
+			      5 * sizeof(*offs), BR_FAILED_REPLY));
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, held);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(BR_REPLY, next_call(&c1, &r));
+	ASSERT_EQ(0, bl_free(&c1, r.tr.data.ptr.buffer));
+	/* Freed: they fit now. */
+	ASSERT_EQ(0, call_big(&c2, &s, o, 5 * sizeof(*o), offs, 5));
+
+	TH_LOG("objects: c1 may own 6, not 7");
+	EXPECT_EQ(0, bad_call(&c1, &s, 0, o, 7 * sizeof(*o), offs,
+			      7 * sizeof(*offs), BR_FAILED_REPLY));
+	ASSERT_EQ(0, call_big(&c1, &s, o, 6 * sizeof(*o), offs, 6));
+
+	TH_LOG("threads: 2 per process");
+	EXPECT_EQ(BINDER_CURRENT_PROTOCOL_VERSION, bl_version(c1.fd));
+	EXPECT_EQ(BINDER_CURRENT_PROTOCOL_VERSION, version_from_new_thread(c1.fd));
+	EXPECT_EQ(-EAGAIN, version_from_new_thread(c1.fd));
+	ASSERT_EQ(0, ioctl(c1.fd, BINDER_THREAD_EXIT, &unused));
+	EXPECT_EQ(BINDER_CURRENT_PROTOCOL_VERSION, version_from_new_thread(c1.fd));
+	bl_close(&c1);
+	bl_close(&c2);
+	bl_close(&s);
 }
 
 TEST_F(binder, devices_parameter)
