@@ -525,6 +525,9 @@ static int cb_set_mgr(struct cb_proc *proc, struct flat_binder_object *fbo)
 	if (ctx->mgr_uid_set && !uid_eq(ctx->mgr_uid, current_euid()))
 		return -EPERM;
 	node = cb_node_lookup(proc, fbo->binder);
+	/* An object of ours by its address, but not the one it names. */
+	if (node && node->cookie != fbo->cookie)
+		return -EINVAL;
 	if (!node)
 		node = cb_node_new(proc, fbo->binder, fbo->cookie, fbo->flags);
 	if (IS_ERR(node))
@@ -1227,6 +1230,12 @@ static int cb_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct cb_proc *proc = filp->private_data;
 
+	/*
+	 * Buffers go to the opener's address space only: a process that got
+	 * the file by fork or SCM_RIGHTS cannot map (and read) its calls.
+	 */
+	if (task_tgid(current) != proc->tgid)
+		return -EINVAL;
 	return cb_alloc_mmap(&proc->alloc, vma);
 }
 

@@ -54,6 +54,8 @@ FIXTURE_VARIANT(binder) {
 	int version_fault_errno;
 	/* a freed buffer's page stays mapped (kept for reuse) */
 	bool freed_page_mapped;
+	/* BINDER_SET_CONTEXT_MGR_EXT naming a node of ours by another cookie */
+	int mgr_cookie_errno;
 };
 
 FIXTURE_VARIANT_ADD(binder, cbinder) {
@@ -63,6 +65,7 @@ FIXTURE_VARIANT_ADD(binder, cbinder) {
 	.truncated_errno = EINVAL,	/* checks the command fits first */
 	.version_fault_errno = EFAULT,
 	.freed_page_mapped = false,	/* freed and zapped with its buffer */
+	.mgr_cookie_errno = EINVAL,
 };
 
 FIXTURE_VARIANT_ADD(binder, binder_linux) {
@@ -72,6 +75,7 @@ FIXTURE_VARIANT_ADD(binder, binder_linux) {
 	.truncated_errno = EFAULT,	/* reads past the end, hits the hole */
 	.version_fault_errno = EINVAL,	/* binder_ioctl() maps the fault so */
 	.freed_page_mapped = true,	/* on an LRU until the shrinker runs */
+	.mgr_cookie_errno = 0,		/* adopts the node, keeps its cookie */
 };
 
 /* Runs in the second boot of `make test`, on the rustbinder kernel. */
@@ -82,6 +86,7 @@ FIXTURE_VARIANT_ADD(binder, rust_binder) {
 	.truncated_errno = EFAULT,
 	.version_fault_errno = EFAULT,
 	.freed_page_mapped = true,	/* ShrinkablePageRange keeps it */
+	.mgr_cookie_errno = EINVAL,	/* get_node_inner() checks it */
 };
 
 FIXTURE_SETUP(binder)
@@ -939,6 +944,72 @@ TEST_F(binder, weak_is_not_strong)
 	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
 	bl_close(&c);
 	bl_close(&s);
+}
+
+/*
+ * A process that already has a node becomes the context manager with it:
+ * only with the node's own cookie. Afterwards handle 0 reaches the new
+ * manager, also for a client that held a reference to the old one.
+ */
+TEST_F(binder, context_manager_changes)
+{
+	struct flat_binder_object o = obj(BINDER_TYPE_BINDER, OBJ_PTR, OBJ_COOKIE);
+	struct flat_binder_object fbo = { .binder = OBJ_PTR, .cookie = 1 };
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	struct bl s, x, c;
+	struct bl_ret r;
+	int ret;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open_in(&x, bl_remote_start(), self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	/* The client holds handle 0 of the first manager. */
+	bl_cmd_u32(&cmds, BC_ACQUIRE, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, ping(&c, &s, "1", 1));
+	/*
+	 * x gives the first manager its object, which keeps a handle to it:
+	 * x is asked to hold the object and never acks, so its node outlives
+	 * the manager.
+	 */
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, &o, sizeof(o), &off, 1);
+	ASSERT_EQ(0, bl_write(&x, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	bl_cmd_u32(&cmds, BC_ACQUIRE,
+		   ((const struct flat_binder_object *)bl_data(&r))->handle);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, answer(&s, 1, r.tr.data.ptr.buffer));
+	ASSERT_EQ(1, bl_wait_for(&x, BR_ACQUIRE, &r, TMO, NULL));
+	ASSERT_EQ(BR_ACQUIRE, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	ASSERT_EQ(1, bl_wait_for(&x, BR_REPLY, &r, TMO, NULL));
+	ASSERT_EQ(BR_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	ASSERT_EQ(0, bl_free(&x, r.tr.data.ptr.buffer));
+	bl_close(&s);
+
+	/* x's node by its address, with another cookie: refused or adopted. */
+	ret = set_mgr_ext(&x, &fbo);
+	EXPECT_EQ(-variant->mgr_cookie_errno, ret);
+	fbo.cookie = OBJ_COOKIE;
+	if (ret)
+		ASSERT_EQ(0, set_mgr_ext(&x, &fbo));
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	ASSERT_EQ(0, bl_write(&x, &cmds));
+	/* The client's handle 0 now reaches x's node, with its cookie. */
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, "2", 1, NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(1, bl_wait_for(&x, BR_TRANSACTION, &r, TMO, NULL));
+	ASSERT_EQ(BR_TRANSACTION, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	EXPECT_EQ(OBJ_PTR, r.tr.target.ptr);
+	EXPECT_EQ(OBJ_COOKIE, r.tr.cookie);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, "3", 1, NULL, 0);
+	ASSERT_EQ(0, bl_write(&x, &cmds));
+	ASSERT_EQ(1, bl_wait_for(&c, BR_REPLY, &r, TMO, NULL));
+	ASSERT_EQ(BR_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	EXPECT_EQ(0, bl_free(&c, r.tr.data.ptr.buffer));
+	bl_close(&c);
+	bl_close(&x);
 }
 
 TEST_F(binder, nested_call_comes_back_to_the_caller)
@@ -1811,6 +1882,44 @@ TEST_F(binder, mmap_rules)
 	ASSERT_EQ(0, call_big(&c, &s, data, sizeof(data), NULL, 0));
 	EXPECT_EQ(0, bad_call(&c, &s, 0, data, (4 << 20) + (512 << 10), NULL, 0,
 			      BR_FAILED_REPLY));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+static void *mmap_in_thread(void *arg)
+{
+	struct bl *c = arg;
+
+	c->map = mmap(NULL, MAP_SIZE, PROT_READ, MAP_PRIVATE, c->fd, 0);
+	return NULL;
+}
+
+/* Only the opener's thread group may map the file (and read its calls). */
+TEST_F(binder, mmap_only_by_the_opener)
+{
+	struct bl s, c;
+	pthread_t th;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, bl_open(&c, self->dev, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		void *m = mmap(NULL, MAP_SIZE, PROT_READ, MAP_PRIVATE, c.fd, 0);
+
+		_exit(m == MAP_FAILED ? errno : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(EINVAL, WEXITSTATUS(status));
+	/* Another thread of the opener may. */
+	ASSERT_EQ(0, pthread_create(&th, NULL, mmap_in_thread, &c));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_NE(MAP_FAILED, c.map);
+	c.map_size = MAP_SIZE;
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
 	bl_close(&c);
 	bl_close(&s);
 }
