@@ -13,11 +13,13 @@
 #include <linux/miscdevice.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 
 #include <uapi/linux/android/binder.h>
 
@@ -38,7 +40,7 @@ struct cb_context {
 enum cb_work_type {
 	CB_WORK_TRANSACTION = 1,	/* BR_TRANSACTION or BR_REPLY */
 	CB_WORK_COMPLETE,		/* BR_TRANSACTION_COMPLETE */
-	CB_WORK_ERROR,			/* thread->error_cmd: BR_DEAD_REPLY, ... */
+	CB_WORK_ERROR,			/* struct cb_error: BR_DEAD_REPLY, ... */
 	CB_WORK_NODE,			/* BR_INCREFS/ACQUIRE/RELEASE/DECREFS */
 	CB_WORK_DEAD_BINDER,		/* BR_DEAD_BINDER */
 	CB_WORK_DEAD_BINDER_AND_CLEAR,	/* BR_DEAD_BINDER, then clear done */
@@ -48,6 +50,12 @@ enum cb_work_type {
 struct cb_work {
 	struct list_head entry;		/* empty when not queued */
 	enum cb_work_type type;
+};
+
+/* An error for a thread to read; the first one of its kind stands. */
+struct cb_error {
+	struct cb_work work;		/* CB_WORK_ERROR */
+	u32 cmd;
 };
 
 /* One page of a mapping: used by @users allocated buffers. */
@@ -102,11 +110,14 @@ struct cb_proc {
 	struct pid *tgid;		/* the opener's (counted): sender_pid */
 	kuid_t euid;
 	struct list_head threads;
-	struct list_head nodes;		/* objects this process owns */
-	struct list_head refs;		/* handles it holds, by descriptor */
+	/* Trees, so that a lookup costs log(n) however many a sender makes. */
+	struct rb_root nodes;		/* objects this process owns, by ptr */
+	struct xarray refs;		/* handles it holds, by descriptor */
+	struct rb_root refs_by_node;	/* the same, by node */
 	struct list_head todo;		/* work for any of its looper threads */
 	struct list_head waiting;	/* looper threads sleeping for work */
 	struct list_head delivered_death; /* BR_DEAD_BINDER not yet done */
+	unsigned int nr_nodes, nr_refs, nr_threads; /* see cb_max_* */
 	u32 max_threads;
 	u32 requested_threads;		/* BR_SPAWN_LOOPER sent, not started */
 	u32 started_threads;		/* threads that BC_REGISTER_LOOPER'ed */
@@ -127,10 +138,18 @@ struct cb_thread {
 	bool process_todo;		/* todo holds work worth waking for */
 	struct list_head waiting_entry;	/* in proc->waiting while asleep */
 	wait_queue_head_t wait;
-	struct cb_transaction *incoming; /* received, not yet replied (stack) */
-	struct cb_transaction *outgoing; /* sent, waiting for its reply */
-	struct cb_work error;		/* CB_WORK_ERROR */
-	u32 error_cmd;
+	/*
+	 * Its sync calls, newest on top, as in binder: those it sent and
+	 * waits on, and those it took and owes a reply (nested calls).
+	 */
+	struct cb_transaction *stack;
+	/*
+	 * Two kinds of error, as in binder, so that neither hides the other:
+	 * @error for a command of this thread (writes stop until it is read),
+	 * @reply_error for the call it waits on (that call is over).
+	 */
+	struct cb_error error;
+	struct cb_error reply_error;
 	struct rcu_head rcu;		/* poll may look at @wait until a GP */
 };
 
@@ -138,7 +157,7 @@ struct cb_thread {
 struct cb_node {
 	struct cb_work work;		/* CB_WORK_NODE, on the owner's todo */
 	struct cb_proc *proc;		/* NULL once the owner is gone */
-	struct list_head entry;		/* in proc->nodes */
+	struct rb_node rb_node;		/* in proc->nodes while it has one */
 	struct list_head refs;		/* cb_ref.node_entry */
 	binder_uintptr_t ptr;
 	binder_uintptr_t cookie;
@@ -160,7 +179,7 @@ struct cb_death {
 
 /* A handle of @proc to @node. */
 struct cb_ref {
-	struct list_head proc_entry;	/* in proc->refs, by desc */
+	struct rb_node rb_node;		/* in proc->refs_by_node */
 	struct list_head node_entry;	/* in node->refs */
 	struct cb_proc *proc;
 	struct cb_node *node;
@@ -170,9 +189,16 @@ struct cb_ref {
 	struct cb_death *death;
 };
 
+/*
+ * A sync call is on two stacks at once: its sender's (from, from_parent)
+ * and, once a thread took it, that thread's (to_thread, to_parent). A
+ * thread that goes sets its side to NULL; the call is freed when its reply
+ * or failure is handed on (cb_send_failed_reply()).
+ */
 struct cb_transaction {
 	struct cb_work work;
 	struct cb_thread *from;		/* sync: the sender, waiting */
+	struct cb_transaction *from_parent; /* below it on from's stack */
 	kuid_t sender_euid;
 	struct cb_proc *to_proc;
 	struct cb_thread *to_thread;	/* set once a thread took it */
@@ -183,6 +209,8 @@ struct cb_transaction {
 	u32 flags;
 	bool reply;
 };
+
+extern unsigned int cb_max_nodes, cb_max_refs;	/* module parameters */
 
 /* alloc.c, all under ctx->lock except cb_alloc_mmap() */
 void cb_alloc_init(struct cb_alloc *alloc);
@@ -211,7 +239,7 @@ void cb_enqueue_proc(struct cb_proc *proc, struct cb_work *w);
 bool cb_wants_proc_work(struct cb_thread *thread);
 bool cb_has_work(struct cb_thread *thread, bool proc_work);
 void cb_wakeup_proc(struct cb_proc *proc);
-void cb_thread_error(struct cb_thread *thread, u32 cmd);
+void cb_thread_error(struct cb_thread *thread, struct cb_error *err, u32 cmd);
 void cb_enqueue_death(struct cb_thread *thread, struct cb_death *death);
 struct cb_node *cb_node_lookup(struct cb_proc *proc,
 			       binder_uintptr_t ptr);

@@ -48,6 +48,23 @@ module_param(devices, charp, 0444);
 MODULE_PARM_DESC(devices,
 		 "Comma-separated device names, each with its own context manager (default \"cbinder\")");
 
+/*
+ * What one process (an open file) may hold, so that no client makes the
+ * driver allocate without bound; past them its command fails.
+ */
+unsigned int cb_max_nodes = 65536;
+module_param_named(max_nodes, cb_max_nodes, uint, 0444);
+MODULE_PARM_DESC(max_nodes,
+		 "Objects one process may own; a transaction making more fails (default 65536)");
+unsigned int cb_max_refs = 65536;
+module_param_named(max_refs, cb_max_refs, uint, 0444);
+MODULE_PARM_DESC(max_refs,
+		 "Handles one process may hold; a transaction or BC_INCREFS giving it more fails (default 65536)");
+static unsigned int max_proc_threads = 1024;
+module_param(max_proc_threads, uint, 0444);
+MODULE_PARM_DESC(max_proc_threads,
+		 "Threads of one process that may use the device; ioctl() in another is EAGAIN (default 1024)");
+
 static LIST_HEAD(cb_contexts);
 
 /* ---- objects in transactions --------------------------------------- */
@@ -109,17 +126,17 @@ static int cb_translate_binder(struct cb_thread *thread, struct cb_proc *target,
 	node = cb_node_lookup(proc, fp->binder);
 	if (!node) {
 		node = cb_node_new(proc, fp->binder, fp->cookie, fp->flags);
-		if (!node)
-			return -ENOMEM;
+		if (IS_ERR(node))
+			return PTR_ERR(node);
 	}
 	if (node->cookie != fp->cookie) {
 		cb_node_maybe_free(node);
 		return -EINVAL;
 	}
 	ref = cb_ref_get(target, node);
-	if (!ref) {
+	if (IS_ERR(ref)) {
 		cb_node_maybe_free(node);
-		return -ENOMEM;
+		return PTR_ERR(ref);
 	}
 	cb_ref_inc(ref, strong, thread);
 	fp->hdr.type = strong ? BINDER_TYPE_HANDLE : BINDER_TYPE_WEAK_HANDLE;
@@ -140,6 +157,9 @@ static int cb_translate_handle(struct cb_thread *thread, struct cb_proc *target,
 	ref = cb_ref_lookup(thread->proc, fp->handle);
 	if (!ref)
 		return -ENOENT;
+	/* A weak handle cannot be passed on as a strong one. */
+	if (strong && !ref->strong)
+		return -EINVAL;
 	node = ref->node;
 	if (node->proc == target) {
 		cb_node_inc(node, strong, NULL);
@@ -150,8 +170,8 @@ static int cb_translate_handle(struct cb_thread *thread, struct cb_proc *target,
 		return 0;
 	}
 	new = cb_ref_get(target, node);
-	if (!new)
-		return -ENOMEM;
+	if (IS_ERR(new))
+		return PTR_ERR(new);
 	cb_ref_inc(new, strong, NULL);
 	fp->binder = 0;
 	fp->handle = new->desc;
@@ -283,24 +303,44 @@ static void cb_free_buffer(struct cb_proc *proc, struct cb_buffer *buffer)
 		cb_node_tmp_put(node);
 }
 
-/* The sender of @t, if it still waits, learns that it failed. */
-static void cb_fail_sender(struct cb_transaction *t, u32 cmd)
+/* Take sync call @t, on top of its sender's stack, off that stack. */
+static void cb_pop_from(struct cb_transaction *t)
 {
-	if (!t->from)
-		return;
-	t->from->outgoing = NULL;
-	cb_thread_error(t->from, cmd);
+	t->from->stack = t->from_parent;
 	t->from = NULL;
 }
 
 /*
- * Drop an undelivered transaction: its sender gets BR_DEAD_REPLY, its
+ * Sync call @t failed or its answer has nowhere to go (the thread that
+ * took it has popped it or is gone): the first sender down the chain of
+ * nested calls that still waits gets @cmd. Calls of gone senders on the
+ * way wait for nobody any more and are freed, as is @t.
+ */
+static void cb_send_failed_reply(struct cb_transaction *t, u32 cmd)
+{
+	struct cb_transaction *next;
+	struct cb_thread *from;
+
+	for (; t; t = next) {
+		next = t->from_parent;
+		from = t->from;
+		if (from) {
+			cb_pop_from(t);
+			cb_thread_error(from, &from->reply_error, cmd);
+			next = NULL;
+		}
+		kfree(t);
+	}
+}
+
+/*
+ * Drop an undelivered transaction: a sync call's sender gets @cmd, the
  * buffer goes back (when @alive, i.e. the receiver lives on).
  */
-static void cb_transaction_discard(struct cb_transaction *t, bool alive)
+static void cb_transaction_discard(struct cb_transaction *t, bool alive,
+				   u32 cmd)
 {
 	list_del_init(&t->work.entry);
-	cb_fail_sender(t, BR_DEAD_REPLY);
 	if (t->buffer) {
 		if (alive)
 			cb_free_buffer(t->to_proc, t->buffer);
@@ -309,18 +349,24 @@ static void cb_transaction_discard(struct cb_transaction *t, bool alive)
 	}
 	if (t->node)
 		cb_node_tmp_put(t->node);
-	kfree(t);
+	if (!t->reply && !(t->flags & TF_ONE_WAY))
+		cb_send_failed_reply(t, cmd);
+	else
+		kfree(t);
 }
 
-/* The target thread of a sync call: one of the target's threads waiting on us. */
+/*
+ * Where a sync call from @thread goes: to a thread of @target that waits
+ * for a call in this chain of nested calls (binder's rule), else NULL.
+ */
 static struct cb_thread *cb_find_caller(struct cb_thread *thread,
 					struct cb_proc *target)
 {
-	struct cb_transaction *in;
+	struct cb_transaction *t;
 
-	for (in = thread->incoming; in; in = in->to_parent)
-		if (in->from && in->from->proc == target)
-			return in->from;
+	for (t = thread->stack; t; t = t->from_parent)
+		if (t->from && t->from->proc == target)
+			return t->from;
 	return NULL;
 }
 
@@ -331,8 +377,8 @@ static void cb_transaction(struct cb_thread *thread,
 	struct cb_proc *proc = thread->proc, *target;
 	struct cb_thread *target_thread = NULL;
 	bool one_way = !reply && (tr->flags & TF_ONE_WAY);
-	struct cb_transaction *t, *in;
-	bool replying = false, accept_fds = false;
+	struct cb_transaction *t, *in = NULL;
+	bool accept_fds = false;
 	struct cb_buffer *buffer;
 	struct cb_node *node = NULL;
 	struct cb_ref *ref;
@@ -345,30 +391,31 @@ static void cb_transaction(struct cb_thread *thread,
 		goto err_free;
 
 	if (reply) {
-		/* Answer the transaction on top of this thread's stack. */
-		in = thread->incoming;
-		if (!in)
+		/* Answer the call on top of this thread's stack, if it took it. */
+		if (!thread->stack || thread->stack->to_thread != thread)
 			goto err_free;
-		thread->incoming = in->to_parent;
-		replying = true;
+		in = thread->stack;
+		thread->stack = in->to_parent;
+		in->to_thread = NULL;
+		if (in->buffer) {
+			in->buffer->t = NULL;
+			in->buffer = NULL;
+		}
 		/* fds go back only to a caller that said it takes them */
 		accept_fds = in->flags & TF_ACCEPT_FDS;
 		target_thread = in->from;
-		if (in->buffer)
-			in->buffer->t = NULL;
-		kfree(in);
 		err = BR_DEAD_REPLY;
 		if (!target_thread)
 			goto err_free;
-		target_thread->outgoing = NULL;
 		target = target_thread->proc;
 	} else {
 		if (tr->target.handle == 0) {
 			node = proc->ctx->mgr;
 			err = BR_DEAD_REPLY;
 		} else {
+			/* Only a strong handle may be called, as in binder. */
 			ref = cb_ref_lookup(proc, tr->target.handle);
-			node = ref ? ref->node : NULL;
+			node = ref && ref->strong ? ref->node : NULL;
 		}
 		if (!node)
 			goto err_free;
@@ -381,7 +428,8 @@ static void cb_transaction(struct cb_thread *thread,
 			goto err_free;
 		accept_fds = node->accept_fds;
 		if (!one_way) {
-			if (thread->outgoing)
+			/* A new call only from the top: one this thread took. */
+			if (thread->stack && thread->stack->to_thread != thread)
 				goto err_free;
 			target_thread = cb_find_caller(thread, target);
 		}
@@ -419,6 +467,8 @@ static void cb_transaction(struct cb_thread *thread,
 	tc->type = CB_WORK_COMPLETE;
 
 	if (reply) {
+		cb_pop_from(in);
+		kfree(in);
 		cb_enqueue_thread(target_thread, &t->work);
 		cb_enqueue_thread(thread, tc);
 		return;
@@ -437,7 +487,8 @@ static void cb_transaction(struct cb_thread *thread,
 		return;
 	}
 	t->from = thread;
-	thread->outgoing = t;
+	t->from_parent = thread->stack;
+	thread->stack = t;
 	if (target_thread)
 		cb_enqueue_thread(target_thread, &t->work);
 	else
@@ -448,18 +499,18 @@ static void cb_transaction(struct cb_thread *thread,
 err_free:
 	kfree(t);
 	kfree(tc);
-	if (replying) {
-		/* The caller learns; the replier's part is done. */
-		if (target_thread)
-			cb_thread_error(target_thread, err);
+	if (in) {
+		/* The replier's part is done (first, as in binder); the caller learns. */
 		tc = kzalloc_obj(*tc);
 		if (tc) {
 			tc->type = CB_WORK_COMPLETE;
 			cb_enqueue_thread(thread, tc);
-			return;
 		}
+		cb_send_failed_reply(in, err);
+		if (tc)
+			return;
 	}
-	cb_thread_error(thread, err);
+	cb_thread_error(thread, &thread->error, err);
 }
 
 /* ---- commands (write) ---------------------------------------------- */
@@ -474,10 +525,13 @@ static int cb_set_mgr(struct cb_proc *proc, struct flat_binder_object *fbo)
 	if (ctx->mgr_uid_set && !uid_eq(ctx->mgr_uid, current_euid()))
 		return -EPERM;
 	node = cb_node_lookup(proc, fbo->binder);
+	/* An object of ours by its address, but not the one it names. */
+	if (node && node->cookie != fbo->cookie)
+		return -EINVAL;
 	if (!node)
 		node = cb_node_new(proc, fbo->binder, fbo->cookie, fbo->flags);
-	if (!node)
-		return -ENOMEM;
+	if (IS_ERR(node))
+		return PTR_ERR(node);
 	/* The manager never gets BR_INCREFS/BR_ACQUIRE for itself. */
 	node->local_strong++;
 	node->local_weak++;
@@ -501,10 +555,16 @@ static int cb_refcount(struct cb_thread *thread, u32 cmd, u32 desc)
 	/* Anyone may take a reference on the context manager, handle 0. */
 	if (!ref && desc == 0 && inc && mgr && mgr->proc != proc) {
 		ref = cb_ref_get(proc, mgr);
-		if (!ref)
-			return -ENOMEM;
+		if (IS_ERR(ref))
+			return PTR_ERR(ref);
 	}
 	if (!ref)
+		return -EINVAL;
+	/*
+	 * A weak ref cannot be made strong: its object may be gone in its
+	 * owner already (handle 0, the manager, stays alive while it is it).
+	 */
+	if (cmd == BC_ACQUIRE && !ref->strong && ref->node != mgr)
 		return -EINVAL;
 	if (!inc)
 		return cb_ref_dec(ref, strong);
@@ -641,7 +701,7 @@ static int cb_thread_write(struct cb_thread *thread, binder_uintptr_t ubuf,
 	u32 cmd;
 	int ret;
 
-	while (pos < size && list_empty(&thread->error.entry)) {
+	while (pos < size && list_empty(&thread->error.work.entry)) {
 		if (size - pos < sizeof(cmd))
 			return -EINVAL;
 		if (get_user(cmd, (u32 __user *)(buf + pos)))
@@ -790,8 +850,7 @@ static int cb_deliver_transaction(struct cb_thread *thread,
 			buffer->async_node = t->node;	/* the next may go */
 			t->node = NULL;
 		}
-		cb_fail_sender(t, BR_FAILED_REPLY);
-		cb_transaction_discard(t, true);
+		cb_transaction_discard(t, true, BR_FAILED_REPLY);
 		/* A reply has no sender to tell: its reader is the caller. */
 		if (cmd == BR_REPLY)
 			return cb_put_cmd(ptr, BR_FAILED_REPLY, NULL, 0);
@@ -811,8 +870,8 @@ static int cb_deliver_transaction(struct cb_thread *thread,
 		 * even if the caller died meanwhile (the reply then fails).
 		 */
 		t->to_thread = thread;
-		t->to_parent = thread->incoming;
-		thread->incoming = t;
+		t->to_parent = thread->stack;
+		thread->stack = t;
 		cb_node_tmp_put(t->node);
 		t->node = NULL;
 		return 0;
@@ -831,6 +890,7 @@ static int cb_deliver(struct cb_thread *thread, struct cb_work *w,
 	struct cb_proc *proc = thread->proc;
 	struct cb_transaction *t;
 	struct cb_death *death;
+	struct cb_error *err;
 	u32 cmd;
 
 	switch (w->type) {
@@ -847,10 +907,10 @@ static int cb_deliver(struct cb_thread *thread, struct cb_work *w,
 		kfree(w);
 		return 0;
 	case CB_WORK_ERROR:
-		if (cb_put(ptr, &thread->error_cmd, sizeof(u32)))
+		err = container_of(w, struct cb_error, work);
+		if (cb_put(ptr, &err->cmd, sizeof(err->cmd)))
 			return -EFAULT;
 		list_del_init(&w->entry);
-		thread->error_cmd = 0;
 		return 0;
 	case CB_WORK_NODE:
 		return cb_deliver_node(container_of(w, struct cb_node, work), ptr);
@@ -968,6 +1028,7 @@ out:
 
 /* ---- threads, processes, file operations --------------------------- */
 
+/* The calling task's thread of @proc, made on its first call. */
 static struct cb_thread *cb_get_thread(struct cb_proc *proc)
 {
 	struct cb_thread *thread;
@@ -975,16 +1036,21 @@ static struct cb_thread *cb_get_thread(struct cb_proc *proc)
 	list_for_each_entry(thread, &proc->threads, entry)
 		if (thread->pid == current->pid)
 			return thread;
+	if (proc->nr_threads >= max_proc_threads)
+		return ERR_PTR(-EAGAIN);
 	thread = kzalloc_obj(*thread);
 	if (!thread)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
+	proc->nr_threads++;
 	thread->proc = proc;
 	thread->pid = current->pid;
 	INIT_LIST_HEAD(&thread->todo);
 	INIT_LIST_HEAD(&thread->waiting_entry);
 	init_waitqueue_head(&thread->wait);
-	INIT_LIST_HEAD(&thread->error.entry);
-	thread->error.type = CB_WORK_ERROR;
+	INIT_LIST_HEAD(&thread->error.work.entry);
+	thread->error.work.type = CB_WORK_ERROR;
+	INIT_LIST_HEAD(&thread->reply_error.work.entry);
+	thread->reply_error.work.type = CB_WORK_ERROR;
 	list_add(&thread->entry, &proc->threads);
 	return thread;
 }
@@ -997,7 +1063,7 @@ static void cb_work_discard(struct cb_work *w, bool alive)
 	switch (w->type) {
 	case CB_WORK_TRANSACTION:
 		cb_transaction_discard(container_of(w, struct cb_transaction,
-						    work), alive);
+						    work), alive, BR_DEAD_REPLY);
 		return;
 	case CB_WORK_COMPLETE:
 		list_del(&w->entry);
@@ -1018,22 +1084,36 @@ static void cb_work_discard(struct cb_work *w, bool alive)
 /* BINDER_THREAD_EXIT, or the whole process going. */
 static void cb_thread_release(struct cb_thread *thread, bool alive)
 {
-	struct cb_transaction *t;
+	struct cb_transaction *t = thread->stack, *answer = NULL;
 	struct cb_work *w;
 
 	list_del(&thread->entry);
+	thread->proc->nr_threads--;
 	list_del_init(&thread->waiting_entry);
-	/* Calls it took and never answered: their callers hear it died. */
-	while ((t = thread->incoming)) {
-		thread->incoming = t->to_parent;
-		cb_fail_sender(t, BR_DEAD_REPLY);
-		if (t->buffer)
-			t->buffer->t = NULL;
-		kfree(t);
+	/*
+	 * Leave every call on its stack, as binder does: a call it took has
+	 * no receiver now, one it sent no sender. Only the call on top can be
+	 * answered at once (its caller waits for it); the others fail when
+	 * the calls above them come back (cb_send_failed_reply()).
+	 */
+	if (t && t->to_thread == thread)
+		answer = t;
+	while (t) {
+		if (t->to_thread == thread) {
+			t->to_thread = NULL;
+			if (t->buffer) {
+				t->buffer->t = NULL;
+				t->buffer = NULL;
+			}
+			t = t->to_parent;
+		} else {
+			t->from = NULL;
+			t = t->from_parent;
+		}
 	}
-	/* The call it made: its reply has nowhere to go. */
-	if (thread->outgoing)
-		thread->outgoing->from = NULL;
+	thread->stack = NULL;
+	if (answer)
+		cb_send_failed_reply(answer, BR_DEAD_REPLY);
 	/*
 	 * Pop one at a time: discarding a transaction can drop a ref whose
 	 * death item is the next entry, freeing it under a saved cursor.
@@ -1053,7 +1133,8 @@ static void cb_node_release(struct cb_node *node)
 
 	/* Hold it while its queued calls go: each drops a tmp ref. */
 	node->tmp_refs++;
-	list_del_init(&node->entry);
+	rb_erase(&node->rb_node, &node->proc->nodes);
+	node->proc->nr_nodes--;
 	list_del_init(&node->work.entry);
 	node->proc = NULL;
 	while ((w = list_first_entry_or_null(&node->async_todo, struct cb_work,
@@ -1076,10 +1157,11 @@ static void cb_proc_release(struct cb_proc *proc)
 {
 	struct cb_context *ctx = proc->ctx;
 	struct cb_thread *thread, *tmp_thread;
-	struct cb_node *node, *tmp_node;
-	struct cb_ref *ref, *tmp_ref;
-	struct cb_work *w;
 	struct cb_buffer *buffer;
+	struct cb_work *w;
+	struct rb_node *rb;
+	struct cb_ref *ref;
+	unsigned long desc;
 
 	if (ctx->mgr && ctx->mgr->proc == proc)
 		ctx->mgr = NULL;
@@ -1100,10 +1182,11 @@ static void cb_proc_release(struct cb_proc *proc)
 			buffer->async_node = NULL;
 		}
 	}
-	list_for_each_entry_safe(node, tmp_node, &proc->nodes, entry)
-		cb_node_release(node);
-	list_for_each_entry_safe(ref, tmp_ref, &proc->refs, proc_entry)
+	while ((rb = rb_first(&proc->nodes)))
+		cb_node_release(rb_entry(rb, struct cb_node, rb_node));
+	xa_for_each(&proc->refs, desc, ref)
 		cb_ref_delete(ref);
+	xa_destroy(&proc->refs);
 	cb_alloc_release(&proc->alloc);
 }
 
@@ -1119,8 +1202,9 @@ static int cb_open(struct inode *inode, struct file *filp)
 	proc->tgid = get_pid(task_tgid(current));
 	proc->euid = current_euid();
 	INIT_LIST_HEAD(&proc->threads);
-	INIT_LIST_HEAD(&proc->nodes);
-	INIT_LIST_HEAD(&proc->refs);
+	proc->nodes = RB_ROOT;
+	xa_init_flags(&proc->refs, XA_FLAGS_ALLOC);
+	proc->refs_by_node = RB_ROOT;
 	INIT_LIST_HEAD(&proc->todo);
 	INIT_LIST_HEAD(&proc->waiting);
 	INIT_LIST_HEAD(&proc->delivered_death);
@@ -1146,6 +1230,12 @@ static int cb_mmap(struct file *filp, struct vm_area_struct *vma)
 {
 	struct cb_proc *proc = filp->private_data;
 
+	/*
+	 * Buffers go to the opener's address space only: a process that got
+	 * the file by fork or SCM_RIGHTS cannot map (and read) its calls.
+	 */
+	if (task_tgid(current) != proc->tgid)
+		return -EINVAL;
 	return cb_alloc_mmap(&proc->alloc, vma);
 }
 
@@ -1193,8 +1283,8 @@ static long cb_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	if (mutex_lock_killable(&proc->ctx->lock))
 		return -EINTR;
 	thread = cb_get_thread(proc);
-	if (!thread) {
-		ret = -ENOMEM;
+	if (IS_ERR(thread)) {
+		ret = PTR_ERR(thread);
 		goto out;
 	}
 	switch (cmd) {
@@ -1237,9 +1327,10 @@ static __poll_t cb_poll(struct file *filp, poll_table *wait)
 	struct cb_thread *thread;
 	__poll_t mask = 0;
 
-	mutex_lock(&proc->ctx->lock);
+	if (mutex_lock_killable(&proc->ctx->lock))
+		return EPOLLERR;
 	thread = cb_get_thread(proc);
-	if (!thread) {
+	if (IS_ERR(thread)) {
 		mutex_unlock(&proc->ctx->lock);
 		return EPOLLERR;
 	}

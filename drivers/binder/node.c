@@ -40,7 +40,7 @@ void cb_enqueue_proc(struct cb_proc *proc, struct cb_work *w)
 /* A thread whose own work goes first, or a looper with nothing to do? */
 bool cb_wants_proc_work(struct cb_thread *thread)
 {
-	return !thread->incoming && !thread->outgoing &&
+	return !thread->stack &&
 	       list_empty(&thread->todo) &&
 	       (thread->looper & (CB_LOOPER_REGISTERED | CB_LOOPER_ENTERED));
 }
@@ -69,13 +69,16 @@ void cb_wakeup_proc(struct cb_proc *proc)
 			wake_up_interruptible(&thread->wait);
 }
 
-/* Report @cmd (BR_DEAD_REPLY, BR_FAILED_REPLY, ...) to @thread. */
-void cb_thread_error(struct cb_thread *thread, u32 cmd)
+/*
+ * Report @cmd (BR_DEAD_REPLY, BR_FAILED_REPLY, ...) to @thread in @err, its
+ * error or reply_error.
+ */
+void cb_thread_error(struct cb_thread *thread, struct cb_error *err, u32 cmd)
 {
-	if (!list_empty(&thread->error.entry))
+	if (!list_empty(&err->work.entry))
 		return;		/* the first error stands */
-	thread->error_cmd = cmd;
-	cb_enqueue_thread(thread, &thread->error);
+	err->cmd = cmd;
+	cb_enqueue_thread(thread, &err->work);
 }
 
 /* Queue a death work for @thread if it loops, else for its process. */
@@ -89,24 +92,46 @@ void cb_enqueue_death(struct cb_thread *thread, struct cb_death *death)
 
 /* ---- nodes --------------------------------------------------------- */
 
+/* Where @ptr's node is in @proc->nodes, or would go (*@parent). */
+static struct rb_node **cb_node_slot(struct cb_proc *proc,
+				     binder_uintptr_t ptr,
+				     struct rb_node **parent)
+{
+	struct rb_node **p = &proc->nodes.rb_node;
+	struct cb_node *node;
+
+	*parent = NULL;
+	while (*p) {
+		node = rb_entry(*p, struct cb_node, rb_node);
+		if (ptr == node->ptr)
+			break;
+		*parent = *p;
+		p = ptr < node->ptr ? &(*p)->rb_left : &(*p)->rb_right;
+	}
+	return p;
+}
+
 struct cb_node *cb_node_lookup(struct cb_proc *proc,
 			       binder_uintptr_t ptr)
 {
-	struct cb_node *node;
+	struct rb_node *parent, **p = cb_node_slot(proc, ptr, &parent);
 
-	list_for_each_entry(node, &proc->nodes, entry)
-		if (node->ptr == ptr)
-			return node;
-	return NULL;
+	return *p ? rb_entry(*p, struct cb_node, rb_node) : NULL;
 }
 
+/* A new node for @ptr, which @proc must not have yet; ERR_PTR on failure. */
 struct cb_node *cb_node_new(struct cb_proc *proc, binder_uintptr_t ptr,
 			    binder_uintptr_t cookie, u32 flags)
 {
-	struct cb_node *node = kzalloc_obj(*node);
+	struct rb_node *parent, **p = cb_node_slot(proc, ptr, &parent);
+	struct cb_node *node;
 
+	if (proc->nr_nodes >= cb_max_nodes)
+		return ERR_PTR(-ENOSPC);
+	node = kzalloc_obj(*node);
 	if (!node)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
+	proc->nr_nodes++;
 	INIT_LIST_HEAD(&node->work.entry);
 	node->work.type = CB_WORK_NODE;
 	INIT_LIST_HEAD(&node->refs);
@@ -115,7 +140,8 @@ struct cb_node *cb_node_new(struct cb_proc *proc, binder_uintptr_t ptr,
 	node->ptr = ptr;
 	node->cookie = cookie;
 	node->accept_fds = flags & FLAT_BINDER_FLAG_ACCEPTS_FDS;
-	list_add_tail(&node->entry, &proc->nodes);
+	rb_link_node(&node->rb_node, parent, p);
+	rb_insert_color(&node->rb_node, &proc->nodes);
 	return node;
 }
 
@@ -159,7 +185,8 @@ void cb_node_maybe_free(struct cb_node *node)
 		if (node->has_strong || node->has_weak ||
 		    cb_node_weak(node) || !list_empty(&node->work.entry))
 			return;
-		list_del(&node->entry);
+		rb_erase(&node->rb_node, &node->proc->nodes);
+		node->proc->nr_nodes--;
 	}
 	kfree(node);
 }
@@ -195,42 +222,46 @@ void cb_node_tmp_put(struct cb_node *node)
 
 struct cb_ref *cb_ref_lookup(struct cb_proc *proc, u32 desc)
 {
-	struct cb_ref *ref;
-
-	list_for_each_entry(ref, &proc->refs, proc_entry)
-		if (ref->desc == desc)
-			return ref;
-	return NULL;
+	return xa_load(&proc->refs, desc);
 }
 
-/* @proc's ref to @node, made with the lowest free handle if it has none. */
+/*
+ * @proc's ref to @node, made with the lowest free handle if it has none;
+ * ERR_PTR(-ENOSPC) past max_refs.
+ */
 struct cb_ref *cb_ref_get(struct cb_proc *proc, struct cb_node *node)
 {
-	struct list_head *pos = &proc->refs;
-	struct cb_ref *ref, *new;
+	struct rb_node **p = &proc->refs_by_node.rb_node, *parent = NULL;
+	struct cb_ref *ref;
 	u32 desc;
 
-	list_for_each_entry(ref, &proc->refs, proc_entry)
-		if (ref->node == node)
+	while (*p) {
+		ref = rb_entry(*p, struct cb_ref, rb_node);
+		if (node == ref->node)
 			return ref;
-	new = kzalloc_obj(*new);
-	if (!new)
-		return NULL;
-	/* Handle 0 is the context manager; the rest count from 1. */
-	desc = node == proc->ctx->mgr ? 0 : 1;
-	list_for_each_entry(ref, &proc->refs, proc_entry) {
-		if (ref->desc > desc)
-			break;
-		if (ref->desc == desc)
-			desc++;
-		pos = &ref->proc_entry;
+		parent = *p;
+		p = node < ref->node ? &(*p)->rb_left : &(*p)->rb_right;
 	}
-	new->desc = desc;
-	new->proc = proc;
-	new->node = node;
-	list_add(&new->proc_entry, pos);
-	list_add_tail(&new->node_entry, &node->refs);
-	return new;
+	if (proc->nr_refs >= cb_max_refs)
+		return ERR_PTR(-ENOSPC);
+	ref = kzalloc_obj(*ref);
+	if (!ref)
+		return ERR_PTR(-ENOMEM);
+	/* Handle 0 is the context manager; the rest count from 1. */
+	if (xa_alloc(&proc->refs, &desc, ref,
+		     XA_LIMIT(node == proc->ctx->mgr ? 0 : 1, U32_MAX),
+		     GFP_KERNEL)) {
+		kfree(ref);
+		return ERR_PTR(-ENOMEM);
+	}
+	proc->nr_refs++;
+	ref->desc = desc;
+	ref->proc = proc;
+	ref->node = node;
+	rb_link_node(&ref->rb_node, parent, p);
+	rb_insert_color(&ref->rb_node, &proc->refs_by_node);
+	list_add_tail(&ref->node_entry, &node->refs);
+	return ref;
 }
 
 void cb_ref_inc(struct cb_ref *ref, bool strong, struct cb_thread *thread)
@@ -250,7 +281,9 @@ void cb_ref_delete(struct cb_ref *ref)
 
 	if (ref->strong)
 		node->internal_strong--;
-	list_del(&ref->proc_entry);
+	xa_erase(&ref->proc->refs, ref->desc);
+	ref->proc->nr_refs--;
+	rb_erase(&ref->rb_node, &ref->proc->refs_by_node);
 	list_del(&ref->node_entry);
 	if (ref->death) {
 		list_del(&ref->death->work.entry);

@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -53,6 +54,8 @@ FIXTURE_VARIANT(binder) {
 	int version_fault_errno;
 	/* a freed buffer's page stays mapped (kept for reuse) */
 	bool freed_page_mapped;
+	/* BINDER_SET_CONTEXT_MGR_EXT naming a node of ours by another cookie */
+	int mgr_cookie_errno;
 };
 
 FIXTURE_VARIANT_ADD(binder, cbinder) {
@@ -62,6 +65,7 @@ FIXTURE_VARIANT_ADD(binder, cbinder) {
 	.truncated_errno = EINVAL,	/* checks the command fits first */
 	.version_fault_errno = EFAULT,
 	.freed_page_mapped = false,	/* freed and zapped with its buffer */
+	.mgr_cookie_errno = EINVAL,
 };
 
 FIXTURE_VARIANT_ADD(binder, binder_linux) {
@@ -71,6 +75,7 @@ FIXTURE_VARIANT_ADD(binder, binder_linux) {
 	.truncated_errno = EFAULT,	/* reads past the end, hits the hole */
 	.version_fault_errno = EINVAL,	/* binder_ioctl() maps the fault so */
 	.freed_page_mapped = true,	/* on an LRU until the shrinker runs */
+	.mgr_cookie_errno = 0,		/* adopts the node, keeps its cookie */
 };
 
 /* Runs in the second boot of `make test`, on the rustbinder kernel. */
@@ -81,6 +86,7 @@ FIXTURE_VARIANT_ADD(binder, rust_binder) {
 	.truncated_errno = EFAULT,
 	.version_fault_errno = EFAULT,
 	.freed_page_mapped = true,	/* ShrinkablePageRange keeps it */
+	.mgr_cookie_errno = EINVAL,	/* get_node_inner() checks it */
 };
 
 FIXTURE_SETUP(binder)
@@ -123,17 +129,34 @@ static pid_t gettid_(void)
 	return syscall(SYS_gettid);
 }
 
+/* BINDER_SET_CONTEXT_MGR_EXT with @fbo, retrying while a dead one goes. */
+static int set_mgr_ext(struct bl *b, struct flat_binder_object *fbo)
+{
+	int ret, i;
+
+	for (i = 0; i < 200; i++) {
+		ret = bl_ioctl_of(b, BINDER_SET_CONTEXT_MGR_EXT, fbo);
+		if (ret != -EBUSY)
+			break;
+		usleep(10000);
+	}
+	return ret;
+}
+
 /*
  * The server side of a step-by-step case, in a remote (a helper process
  * sharing our memory and files, see binderlib.h): open, map, become
- * context manager (retrying while a dead manager is still being torn down:
- * the C binder releases files in a workqueue), enter the looper.
+ * context manager with a node of @flags (retrying while a dead manager is
+ * still being torn down: the C binder releases files in a workqueue),
+ * enter the looper.
  */
-static int open_server(struct bl *s, const char *dev, size_t map_size)
+static int open_server_flags(struct bl *s, const char *dev, size_t map_size,
+			     __u32 flags)
 {
+	struct flat_binder_object fbo = { .flags = flags };
 	struct bl_remote *rem = bl_remote_start();
 	struct bl_cmds c = {};
-	int ret, i;
+	int ret;
 
 	if (!rem)
 		return -EAGAIN;
@@ -142,16 +165,16 @@ static int open_server(struct bl *s, const char *dev, size_t map_size)
 		bl_remote_stop(rem);
 		return ret;
 	}
-	for (i = 0; i < 200; i++) {
-		ret = bl_become_mgr(s);
-		if (ret != -EBUSY)
-			break;
-		usleep(10000);
-	}
+	ret = set_mgr_ext(s, &fbo);
 	if (ret)
 		return ret;
 	bl_cmd(&c, BC_ENTER_LOOPER);
 	return bl_write(s, &c);
+}
+
+static int open_server(struct bl *s, const char *dev, size_t map_size)
+{
+	return open_server_flags(s, dev, map_size, 0);
 }
 
 /* The next return command must be @cmd; 0 or why not. */
@@ -167,6 +190,38 @@ static int expect(struct bl *b, __u32 cmd, struct bl_ret *r)
 		return -EPROTO;
 	}
 	return 0;
+}
+
+/*
+ * If @r asks @b to hold one of its objects (BR_INCREFS, BR_ACQUIRE), say
+ * it does: 1. 0 for any other command, -errno if the answer failed.
+ */
+static int ack_refcount(struct bl *b, const struct bl_ret *r)
+{
+	struct bl_cmds cmds = {};
+	int ret;
+
+	if (r->cmd != BR_INCREFS && r->cmd != BR_ACQUIRE)
+		return 0;
+	bl_cmd_ptr_cookie(&cmds, r->cmd == BR_INCREFS ? BC_INCREFS_DONE :
+			  BC_ACQUIRE_DONE, r->pc.ptr, r->pc.cookie);
+	ret = bl_write(b, &cmds);
+	return ret ? ret : 1;
+}
+
+/* Refcount traffic settles: requests acked, releases taken, nothing else. */
+static bool settle(struct bl *b)
+{
+	struct bl_ret r;
+
+	while (bl_next(b, &r, 100) > 0) {
+		if (ack_refcount(b, &r) > 0 || r.cmd == BR_RELEASE ||
+		    r.cmd == BR_DECREFS)
+			continue;
+		fprintf(stderr, "#  unexpected %s\n", bl_cmd_name(r.cmd));
+		return false;
+	}
+	return true;
 }
 
 /* Nothing more may come within @ms. */
@@ -241,6 +296,21 @@ static int ping(struct bl *c, struct bl *s, const void *data, size_t size)
 	return ret;
 }
 
+/*
+ * Callee of call @i frees its buffer and answers it with @i; its part is
+ * done (BR_TRANSACTION_COMPLETE) even when the answer goes nowhere.
+ */
+static int answer(struct bl *callee, int i, binder_uintptr_t buf)
+{
+	struct bl_cmds cmds = {};
+	struct bl_ret r;
+
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, buf);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, &i, sizeof(i), NULL, 0);
+	return bl_write(callee, &cmds) ?:
+	       expect(callee, BR_TRANSACTION_COMPLETE, &r);
+}
+
 TEST_F(binder, version)
 {
 	int fd = bl_open_fd(self->dev);
@@ -256,7 +326,6 @@ TEST_F(binder, context_manager_once)
 {
 	struct flat_binder_object fbo = { .binder = 0x1000, .cookie = 0x2000 };
 	struct bl a, b;
-	int i, ret;
 
 	ASSERT_EQ(0, open_server(&a, self->dev, 0));	/* @a is the manager */
 	ASSERT_EQ(0, bl_open(&b, self->dev, 0));
@@ -265,13 +334,7 @@ TEST_F(binder, context_manager_once)
 	EXPECT_EQ(-EBUSY, bl_ioctl_of(&b, BINDER_SET_CONTEXT_MGR_EXT, &fbo));
 	bl_close(&a);
 	/* Once the manager is gone, another process may take the role. */
-	for (i = 0; i < 200; i++) {
-		ret = ioctl(b.fd, BINDER_SET_CONTEXT_MGR_EXT, &fbo) ? -errno : 0;
-		if (ret != -EBUSY)
-			break;
-		usleep(10000);
-	}
-	EXPECT_EQ(0, ret);
+	EXPECT_EQ(0, set_mgr_ext(&b, &fbo));
 	bl_close(&b);
 }
 
@@ -680,10 +743,7 @@ TEST_F(binder, objects_and_refcounts)
 			EXPECT_EQ(OBJ_PTR, r.pc.ptr);
 			EXPECT_EQ(OBJ_COOKIE, r.pc.cookie);
 			*(r.cmd == BR_INCREFS ? &increfs : &acquire) = true;
-			bl_cmd_ptr_cookie(&cmds, r.cmd == BR_INCREFS ?
-					  BC_INCREFS_DONE : BC_ACQUIRE_DONE,
-					  r.pc.ptr, r.pc.cookie);
-			ASSERT_EQ(0, bl_write(&c, &cmds));
+			ASSERT_EQ(1, ack_refcount(&c, &r));
 			continue;
 		}
 		if (r.cmd == BR_TRANSACTION_COMPLETE)
@@ -784,6 +844,174 @@ TEST_F(binder, weak_objects)
 	bl_close(&s);
 }
 
+/*
+ * The server gets a weak handle to an object of the client and keeps it
+ * (BC_INCREFS); the client answers BR_INCREFS and loops. Returns the handle.
+ */
+static int weak_handle_to_client(struct bl *s, struct bl *c, __u32 *h)
+{
+	struct flat_binder_object o = obj(BINDER_TYPE_WEAK_BINDER, OBJ_PTR, 0);
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	struct bl_ret r;
+	int ret;
+
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, &o, sizeof(o), &off, 1);
+	ret = bl_write(c, &cmds) ?: expect(s, BR_TRANSACTION, &r);
+	if (ret)
+		return ret;
+	*h = ((const struct flat_binder_object *)bl_data(&r))->handle;
+	bl_cmd_u32(&cmds, BC_INCREFS, *h);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
+	ret = bl_write(s, &cmds) ?: expect(s, BR_TRANSACTION_COMPLETE, &r);
+	if (ret)
+		return ret;
+	if (bl_wait_for(c, BR_REPLY, &r, TMO, NULL) != 1 || r.cmd != BR_REPLY)
+		return -EPROTO;
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_ptr_cookie(&cmds, BC_INCREFS_DONE, OBJ_PTR, 0);
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	return bl_write(c, &cmds);
+}
+
+/* The client calls the server, which replies with object @o; the reply. */
+static int reply_with(struct bl *c, struct bl *s,
+		      struct flat_binder_object o, struct bl_ret *r)
+{
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	int ret;
+
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, NULL, 0, NULL, 0);
+	ret = bl_write(c, &cmds) ?: expect(s, BR_TRANSACTION, r);
+	if (ret)
+		return ret;
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r->tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, &o, sizeof(o), &off, 1);
+	ret = bl_write(s, &cmds) ?: expect(s, BR_TRANSACTION_COMPLETE, r);
+	if (ret)
+		return ret;
+	return bl_wait_for(c, BR_REPLY, r, TMO, NULL) == 1 ? 0 : -ETIMEDOUT;
+}
+
+/*
+ * A weak handle is not a strong one: it cannot be called, sent as a
+ * strong object or made strong with BC_ACQUIRE. Otherwise the owner
+ * would be asked to revive an object it may have destroyed already.
+ */
+TEST_F(binder, weak_is_not_strong)
+{
+	const struct flat_binder_object *in;
+	struct bl_cmds cmds = {};
+	struct bl s, c;
+	struct bl_ret r;
+	__u32 h;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, weak_handle_to_client(&s, &c, &h));
+
+	TH_LOG("a call through the weak handle");
+	bl_cmd_transaction(&cmds, false, h, 7, 0, "w", 1, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(1, bl_wait_for(&s, BR_FAILED_REPLY, &r, TMO, NULL));
+	EXPECT_EQ(BR_FAILED_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	EXPECT_TRUE(quiet(&c, 100));
+
+	TH_LOG("the weak handle sent as a strong one");
+	ASSERT_EQ(0, reply_with(&c, &s, obj(BINDER_TYPE_HANDLE, h, 0), &r));
+	EXPECT_EQ(BR_FAILED_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	EXPECT_TRUE(quiet(&c, 100));
+	TH_LOG("and as a weak one: the owner gets its object back");
+	ASSERT_EQ(0, reply_with(&c, &s, obj(BINDER_TYPE_WEAK_HANDLE, h, 0), &r));
+	ASSERT_EQ(BR_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	in = bl_data(&r);
+	EXPECT_EQ(BINDER_TYPE_WEAK_BINDER, in->hdr.type);
+	EXPECT_EQ(OBJ_PTR, in->binder);
+	ASSERT_EQ(0, bl_free(&c, r.tr.data.ptr.buffer));
+
+	TH_LOG("BC_ACQUIRE on the weak handle: refused or ignored");
+	bl_cmd_u32(&cmds, BC_ACQUIRE, h);
+	EXPECT_EQ(-variant->bad_ref_errno, bl_write(&s, &cmds));
+	/* Never BR_ACQUIRE for it. */
+	EXPECT_TRUE(quiet(&c, 100));
+	/* The weak ref goes: only BR_DECREFS, nothing strong to undo. */
+	bl_cmd_u32(&cmds, BC_DECREFS, h);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_DECREFS, &r));
+	EXPECT_TRUE(quiet(&c, 100));
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+/*
+ * A process that already has a node becomes the context manager with it:
+ * only with the node's own cookie. Afterwards handle 0 reaches the new
+ * manager, also for a client that held a reference to the old one.
+ */
+TEST_F(binder, context_manager_changes)
+{
+	struct flat_binder_object o = obj(BINDER_TYPE_BINDER, OBJ_PTR, OBJ_COOKIE);
+	struct flat_binder_object fbo = { .binder = OBJ_PTR, .cookie = 1 };
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	struct bl s, x, c;
+	struct bl_ret r;
+	int ret;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open_in(&x, bl_remote_start(), self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	/* The client holds handle 0 of the first manager. */
+	bl_cmd_u32(&cmds, BC_ACQUIRE, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, ping(&c, &s, "1", 1));
+	/*
+	 * x gives the first manager its object, which keeps a handle to it:
+	 * x is asked to hold the object and never acks, so its node outlives
+	 * the manager.
+	 */
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, &o, sizeof(o), &off, 1);
+	ASSERT_EQ(0, bl_write(&x, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	bl_cmd_u32(&cmds, BC_ACQUIRE,
+		   ((const struct flat_binder_object *)bl_data(&r))->handle);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, answer(&s, 1, r.tr.data.ptr.buffer));
+	ASSERT_EQ(1, bl_wait_for(&x, BR_ACQUIRE, &r, TMO, NULL));
+	ASSERT_EQ(BR_ACQUIRE, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	ASSERT_EQ(1, bl_wait_for(&x, BR_REPLY, &r, TMO, NULL));
+	ASSERT_EQ(BR_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	ASSERT_EQ(0, bl_free(&x, r.tr.data.ptr.buffer));
+	bl_close(&s);
+
+	/* x's node by its address, with another cookie: refused or adopted. */
+	ret = set_mgr_ext(&x, &fbo);
+	EXPECT_EQ(-variant->mgr_cookie_errno, ret);
+	fbo.cookie = OBJ_COOKIE;
+	if (ret)
+		ASSERT_EQ(0, set_mgr_ext(&x, &fbo));
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	ASSERT_EQ(0, bl_write(&x, &cmds));
+	/* The client's handle 0 now reaches x's node, with its cookie. */
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, "2", 1, NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(1, bl_wait_for(&x, BR_TRANSACTION, &r, TMO, NULL));
+	ASSERT_EQ(BR_TRANSACTION, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	EXPECT_EQ(OBJ_PTR, r.tr.target.ptr);
+	EXPECT_EQ(OBJ_COOKIE, r.tr.cookie);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, "3", 1, NULL, 0);
+	ASSERT_EQ(0, bl_write(&x, &cmds));
+	ASSERT_EQ(1, bl_wait_for(&c, BR_REPLY, &r, TMO, NULL));
+	ASSERT_EQ(BR_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	EXPECT_EQ(0, bl_free(&c, r.tr.data.ptr.buffer));
+	bl_close(&c);
+	bl_close(&x);
+}
+
 TEST_F(binder, nested_call_comes_back_to_the_caller)
 {
 	struct flat_binder_object o = obj(BINDER_TYPE_BINDER, OBJ_PTR, OBJ_COOKIE);
@@ -813,13 +1041,8 @@ TEST_F(binder, nested_call_comes_back_to_the_caller)
 		ASSERT_LT(0, bl_next(&c, &r, TMO));
 		if (r.cmd == BR_TRANSACTION_COMPLETE)	/* of the outer call */
 			continue;
-		if (r.cmd == BR_INCREFS || r.cmd == BR_ACQUIRE) {
-			bl_cmd_ptr_cookie(&cmds, r.cmd == BR_INCREFS ?
-					  BC_INCREFS_DONE : BC_ACQUIRE_DONE,
-					  r.pc.ptr, r.pc.cookie);
-			ASSERT_EQ(0, bl_write(&c, &cmds));
+		if (ack_refcount(&c, &r))
 			continue;
-		}
 		ASSERT_EQ(BR_TRANSACTION, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
 		break;
 	}
@@ -844,8 +1067,268 @@ TEST_F(binder, nested_call_comes_back_to_the_caller)
 	bl_close(&s);
 }
 
+/*
+ * The next transaction, reply or error for @b, with the refcount traffic
+ * on the way handled (requests acked, releases taken; when they come
+ * differs between the drivers) and BR_TRANSACTION_COMPLETE skipped: its
+ * command.
+ */
+static int next_call(struct bl *b, struct bl_ret *r)
+{
+	int ret;
+
+	for (;;) {
+		ret = bl_next(b, r, TMO);
+		if (ret <= 0)
+			return ret ? ret : -ETIMEDOUT;
+		ret = ack_refcount(b, r);
+		if (ret < 0)
+			return ret;
+		if (!ret && r->cmd != BR_TRANSACTION_COMPLETE &&
+		    r->cmd != BR_RELEASE && r->cmd != BR_DECREFS)
+			return r->cmd;
+	}
+}
+
+#define NEST_MAX 8
+
+/*
+ * Calls nested @depth deep: the client @c calls the server @s (handle 0)
+ * with its object, the server calls back through that handle, the client
+ * calls the server again, and so on; each call must reach the thread that
+ * waits in the other process. bufs[i] is call i's buffer at its callee.
+ */
+static int nest(struct bl *c, struct bl *s, int depth,
+		binder_uintptr_t bufs[NEST_MAX + 1])
+{
+	struct flat_binder_object o = obj(BINDER_TYPE_BINDER, OBJ_PTR, OBJ_COOKIE);
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	struct bl_ret r;
+	__u32 h = 0;
+	int i, ret;
+
+	for (i = 1; i <= depth; i++) {
+		struct bl *from = i % 2 ? c : s, *to = i % 2 ? s : c;
+
+		bl_cmd_transaction(&cmds, false, i % 2 ? 0 : h, i, 0, &o,
+				   sizeof(o), &off, i == 1);
+		ret = bl_write(from, &cmds);
+		if (ret)
+			return ret;
+		ret = next_call(to, &r);
+		if (ret != BR_TRANSACTION || r.tr.code != i) {
+			fprintf(stderr, "#  call %d: %s\n", i,
+				ret < 0 ? strerror(-ret) : bl_cmd_name(ret));
+			return -EPROTO;
+		}
+		if (i == 1)
+			h = ((const struct flat_binder_object *)bl_data(&r))->handle;
+		bufs[i] = r.tr.data.ptr.buffer;
+	}
+	return 0;
+}
+
+/* Answer calls @depth..1 as nest() made them; each caller gets its own. */
+static int unnest(struct bl *c, struct bl *s, int depth,
+		  binder_uintptr_t bufs[NEST_MAX + 1])
+{
+	struct bl_ret r;
+	int i, ret;
+
+	for (i = depth; i >= 1; i--) {
+		struct bl *caller = i % 2 ? c : s, *callee = i % 2 ? s : c;
+
+		ret = answer(callee, i, bufs[i]);
+		if (ret)
+			return ret;
+		ret = next_call(caller, &r);
+		if (ret != BR_REPLY || r.tr.data_size != sizeof(i) ||
+		    *(const int *)bl_data(&r) != i) {
+			fprintf(stderr, "#  reply %d: %s\n", i,
+				ret < 0 ? strerror(-ret) : bl_cmd_name(ret));
+			return -EPROTO;
+		}
+		ret = bl_free(caller, r.tr.data.ptr.buffer);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* A->B, B->A, A->B, ...: every call reaches the thread waiting in the chain. */
+TEST_F(binder, nested_calls_of_any_depth)
+{
+	binder_uintptr_t bufs[NEST_MAX + 1];
+	struct bl s, c;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, nest(&c, &s, 3, bufs));
+	ASSERT_EQ(0, unnest(&c, &s, 3, bufs));
+	ASSERT_EQ(0, nest(&c, &s, NEST_MAX, bufs));
+	ASSERT_EQ(0, unnest(&c, &s, NEST_MAX, bufs));
+	EXPECT_TRUE(settle(&c));
+	EXPECT_TRUE(quiet(&s, 100));
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+/* Only the call on top of a thread's stack, one it took, can be answered. */
+TEST_F(binder, reply_without_a_call)
+{
+	binder_uintptr_t bufs[NEST_MAX + 1];
+	struct bl_cmds cmds = {};
+	struct bl s, c;
+	struct bl_ret r;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	TH_LOG("a thread that took no call");
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, "r", 1, NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_FAILED_REPLY, &r));
+	TH_LOG("a thread whose top call is one it made");
+	ASSERT_EQ(0, nest(&c, &s, 2, bufs));
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, "r", 1, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(BR_FAILED_REPLY, next_call(&s, &r));
+	EXPECT_TRUE(quiet(&c, 100));
+	/* Both calls are still there, and are answered as usual. */
+	ASSERT_EQ(0, unnest(&c, &s, 2, bufs));
+	EXPECT_TRUE(settle(&c));
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+/*
+ * Calls nested 3 deep, then the thread of @leaver (the client @c or the
+ * server @s) exits: the other one, left with two calls, gets a dead reply
+ * for its own call each time it has answered the one above it, and is
+ * free again afterwards.
+ */
+static int nested_thread_exit(struct bl *c, struct bl *s, struct bl *leaver)
+{
+	struct bl *other = leaver == c ? s : c;
+	binder_uintptr_t bufs[NEST_MAX + 1];
+	struct bl_ret r;
+	int unused = 0, ret;
+
+	ret = nest(c, s, 3, bufs) ?:
+	      bl_ioctl_of(leaver, BINDER_THREAD_EXIT, &unused);
+	if (ret)
+		return ret;
+	if (leaver == s) {
+		/* Call 3 was the server's to answer: the client hears now. */
+		ret = next_call(c, &r);
+		if (ret != BR_DEAD_REPLY)
+			return -EPROTO;
+		/* The server made call 2: the client's answer goes nowhere... */
+		ret = answer(c, 2, bufs[2]);
+	} else {
+		ret = answer(s, 3, bufs[3]);
+	}
+	if (ret)
+		return ret;
+	/* ...and call 1 (the client's) or 2 (the server's) fails with it. */
+	ret = next_call(other, &r);
+	if (ret != BR_DEAD_REPLY) {
+		fprintf(stderr, "#  got %s\n", ret < 0 ? strerror(-ret) :
+			bl_cmd_name(ret));
+		return -EPROTO;
+	}
+	if (leaver == c) {
+		/* Call 1 is left to the server: its answer goes nowhere. */
+		ret = answer(s, 1, bufs[1]);
+		if (ret)
+			return ret;
+	}
+	return quiet(other, 100) ? 0 : -EPROTO;
+}
+
+TEST_F(binder, nested_caller_thread_exits)
+{
+	struct bl s, c;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, nested_thread_exit(&c, &s, &c));
+	/* A new thread of the client calls the server, which is free. */
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+TEST_F(binder, nested_callee_thread_exits)
+{
+	struct bl_cmds cmds = {};
+	struct bl s, c;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, nested_thread_exit(&c, &s, &s));
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+/* The client calls CODE_HOLD; the server takes the call and keeps it. */
+static int held_call(struct bl *c, struct bl *s, binder_uintptr_t *held)
+{
+	struct bl_cmds cmds = {};
+	struct bl_ret r;
+	int ret;
+
+	bl_cmd_transaction(&cmds, false, 0, CODE_HOLD, 0, NULL, 0, NULL, 0);
+	ret = bl_write(c, &cmds) ?: expect(s, BR_TRANSACTION, &r);
+	if (!ret)
+		*held = r.tr.data.ptr.buffer;
+	return ret;
+}
+
+/*
+ * The server's thread has left: the process goes on, the buffer is its
+ * to free, a new thread serves.
+ */
+static int serve_again(struct bl *s, binder_uintptr_t held)
+{
+	struct bl_cmds cmds = {};
+
+	bl_cmd(&cmds, BC_ENTER_LOOPER);
+	return bl_free(s, held) ?: bl_write(s, &cmds);
+}
+
 TEST_F(binder, thread_exit_fails_its_callers)
 {
+	binder_uintptr_t held;
+	struct bl s, c;
+	struct bl_ret r;
+	int unused = 0;
+
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, held_call(&c, &s, &held));
+	/* The server thread leaves without answering: the caller hears it. */
+	ASSERT_EQ(0, bl_ioctl_of(&s, BINDER_THREAD_EXIT, &unused));
+	ASSERT_EQ(1, bl_wait_for(&c, BR_DEAD_REPLY, &r, TMO, NULL));
+	EXPECT_EQ(BR_DEAD_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	ASSERT_EQ(0, serve_again(&s, held));
+	ASSERT_EQ(0, ping(&c, &s, "again", 5));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+/*
+ * A caller's own error (a failed command) and the error of the call it
+ * waits on are kept apart: with both pending, both arrive.
+ */
+TEST_F(binder, two_errors_pending_at_once)
+{
+	unsigned int seen[32] = {};
 	struct bl_cmds cmds = {};
 	binder_uintptr_t held;
 	struct bl s, c;
@@ -854,19 +1337,23 @@ TEST_F(binder, thread_exit_fails_its_callers)
 
 	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
 	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
-	bl_cmd_transaction(&cmds, false, 0, CODE_HOLD, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, held_call(&c, &s, &held));
+	/* The caller's own error: a one-way call to a handle it lacks... */
+	bl_cmd_transaction(&cmds, false, 4242, CODE_ECHO, TF_ONE_WAY, NULL, 0,
+			   NULL, 0);
 	ASSERT_EQ(0, bl_write(&c, &cmds));
-	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
-	held = r.tr.data.ptr.buffer;
-	/* The server thread leaves without answering: the caller hears it. */
+	/* ...and, unread, the call it waits on fails too. */
 	ASSERT_EQ(0, bl_ioctl_of(&s, BINDER_THREAD_EXIT, &unused));
-	ASSERT_EQ(1, bl_wait_for(&c, BR_DEAD_REPLY, &r, TMO, NULL));
-	EXPECT_EQ(BR_DEAD_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
-	/* The process goes on: the buffer is its to free, a new thread serves. */
-	EXPECT_EQ(0, bl_free(&s, held));
-	bl_cmd(&cmds, BC_ENTER_LOOPER);
-	ASSERT_EQ(0, bl_write(&s, &cmds));
-	ASSERT_EQ(0, ping(&c, &s, "again", 5));
+	while (!seen[_IOC_NR(BR_FAILED_REPLY)] || !seen[_IOC_NR(BR_DEAD_REPLY)]) {
+		if (bl_next(&c, &r, TMO) <= 0)
+			break;
+		seen[_IOC_NR(r.cmd) & 31]++;
+	}
+	EXPECT_EQ(1, seen[_IOC_NR(BR_FAILED_REPLY)]);
+	EXPECT_EQ(1, seen[_IOC_NR(BR_DEAD_REPLY)]);
+	EXPECT_TRUE(quiet(&c, 100));
+	ASSERT_EQ(0, serve_again(&s, held));
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
 	bl_close(&c);
 	bl_close(&s);
 }
@@ -1009,12 +1496,7 @@ TEST_F(binder, exit_with_everything_outstanding)
 	while (!seen[_IOC_NR(BR_INCREFS)] || !seen[_IOC_NR(BR_ACQUIRE)]) {
 		ASSERT_LT(0, bl_next(&c, &r, TMO));
 		seen[_IOC_NR(r.cmd) & 31]++;
-		if (r.cmd == BR_INCREFS || r.cmd == BR_ACQUIRE) {
-			bl_cmd_ptr_cookie(&cmds, r.cmd == BR_INCREFS ?
-					  BC_INCREFS_DONE : BC_ACQUIRE_DONE,
-					  r.pc.ptr, r.pc.cookie);
-			ASSERT_EQ(0, bl_write(&c, &cmds));
-		}
+		ASSERT_LE(0, ack_refcount(&c, &r));
 	}
 	memset(seen, 0, sizeof(seen));
 	kill(pid, SIGKILL);
@@ -1026,12 +1508,7 @@ TEST_F(binder, exit_with_everything_outstanding)
 		if (bl_next(&c, &r, TMO) <= 0)
 			break;
 		seen[_IOC_NR(r.cmd) & 31]++;
-		if (r.cmd == BR_INCREFS || r.cmd == BR_ACQUIRE) {
-			bl_cmd_ptr_cookie(&cmds, r.cmd == BR_INCREFS ?
-					  BC_INCREFS_DONE : BC_ACQUIRE_DONE,
-					  r.pc.ptr, r.pc.cookie);
-			ASSERT_EQ(0, bl_write(&c, &cmds));
-		}
+		ASSERT_LE(0, ack_refcount(&c, &r));
 	}
 	EXPECT_EQ(1, seen[_IOC_NR(BR_DEAD_REPLY)]);
 	EXPECT_EQ(1, seen[_IOC_NR(BR_DEAD_BINDER)]);
@@ -1165,6 +1642,7 @@ TEST_F(binder, bad_transactions)
 	};
 	struct binder_fd_object fdo = { .hdr.type = BINDER_TYPE_FD, .fd = 0 };
 	struct flat_binder_object h = obj(BINDER_TYPE_HANDLE, 77, 0);
+	struct flat_binder_object unknown = obj(0x7a7a7a7a, OBJ_PTR, 0);
 	binder_size_t offs[2] = { 0, 8 };
 	static __u8 big[64];
 	struct bl s, c;
@@ -1201,6 +1679,14 @@ TEST_F(binder, bad_transactions)
 	TH_LOG("a file descriptor to a node that does not accept them");
 	EXPECT_EQ(0, bad_call(&c, &s, 0, &fdo, sizeof(fdo), offs, 8,
 			      BR_FAILED_REPLY));
+	TH_LOG("an object of an unknown type");
+	EXPECT_EQ(0, bad_call(&c, &s, 0, &unknown, sizeof(unknown), offs, 8,
+			      BR_FAILED_REPLY));
+	TH_LOG("offsets_size huge, and huge and not a multiple of 8");
+	EXPECT_EQ(0, bad_call(&c, &s, 0, two, sizeof(two), offs, 1ULL << 40,
+			      BR_FAILED_REPLY));
+	EXPECT_EQ(0, bad_call(&c, &s, 0, two, sizeof(two), offs, ~7ULL + 4,
+			      BR_FAILED_REPLY));
 	TH_LOG("more data than the receiver's whole mapping");
 	EXPECT_EQ(0, bad_call(&c, &s, 0, big, MAP_SIZE + 4096, NULL, 0,
 			      BR_FAILED_REPLY));
@@ -1213,32 +1699,18 @@ TEST_F(binder, bad_transactions)
 
 TEST_F(binder, fd_passing)
 {
-	struct flat_binder_object fbo = {
-		.flags = FLAT_BINDER_FLAG_ACCEPTS_FDS,
-	};
 	struct binder_fd_object fdo = { .hdr.type = BINDER_TYPE_FD };
 	const struct binder_fd_object *in;
 	struct bl_cmds cmds = {};
 	binder_size_t off = 0;
-	struct bl_remote *rem;
 	char got[8] = "";
-	int p[2], i, ret;
 	struct bl s, c;
+	int p[2];
 	struct bl_ret r;
 
 	/* A manager whose node takes file descriptors. */
-	rem = bl_remote_start();
-	ASSERT_NE(NULL, rem);
-	ASSERT_EQ(0, bl_open_in(&s, rem, self->dev, MAP_SIZE));
-	for (i = 0; i < 200; i++) {
-		ret = bl_ioctl_of(&s, BINDER_SET_CONTEXT_MGR_EXT, &fbo);
-		if (ret != -EBUSY)
-			break;
-		usleep(10000);
-	}
-	ASSERT_EQ(0, ret);
-	bl_cmd(&cmds, BC_ENTER_LOOPER);
-	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, open_server_flags(&s, self->dev, MAP_SIZE,
+				       FLAT_BINDER_FLAG_ACCEPTS_FDS));
 	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
 	ASSERT_EQ(0, pipe(p));
 	fdo.fd = p[0];
@@ -1272,6 +1744,63 @@ TEST_F(binder, fd_passing)
 	bl_close(&s);
 }
 
+/*
+ * The receiver has no descriptor left for a file in a call: the call
+ * fails as a whole (the sender hears it, the receiver sees nothing), and
+ * works again once the receiver has room.
+ */
+TEST_F(binder, receiver_out_of_fds)
+{
+	struct binder_fd_object fdo = { .hdr.type = BINDER_TYPE_FD };
+	struct rlimit lim = { .rlim_cur = 32, .rlim_max = 32 };
+	const struct binder_fd_object *in;
+	struct bl_cmds cmds = {};
+	binder_size_t off = 0;
+	int p[2], fill[32], n = 0;
+	struct bl s, c;
+	struct bl_ret r;
+
+	ASSERT_EQ(0, open_server_flags(&s, self->dev, MAP_SIZE,
+				       FLAT_BINDER_FLAG_ACCEPTS_FDS));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, pipe(p));
+	fdo.fd = p[0];
+	/* The server shares our descriptor table: fill it below its limit. */
+	ASSERT_EQ(0, prlimit(s.rem->pid, RLIMIT_NOFILE, &lim, NULL));
+	while (n < 32) {
+		fill[n] = dup(0);
+		ASSERT_LE(0, fill[n]);
+		if (fill[n++] >= 31)
+			break;
+	}
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, &fdo, sizeof(fdo),
+			   &off, 1);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	EXPECT_TRUE(quiet(&s, 200));
+	ASSERT_EQ(1, bl_wait_for(&c, BR_FAILED_REPLY, &r, TMO, NULL));
+	EXPECT_EQ(BR_FAILED_REPLY, r.cmd) TH_LOG("%s", bl_cmd_name(r.cmd));
+	/* Room again: the same call goes through. */
+	while (n)
+		close(fill[--n]);
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, &fdo, sizeof(fdo),
+			   &off, 1);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	in = bl_data(&r);
+	ASSERT_EQ(BINDER_TYPE_FD, in->hdr.type);
+	EXPECT_EQ(0, bl_sys(&s, SYS_close, in->fd, 0, 0, 0, 0, 0));
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(0, take_reply(&c, &r));
+	EXPECT_EQ(0, bl_free(&c, r.tr.data.ptr.buffer));
+	close(p[0]);
+	close(p[1]);
+	bl_close(&c);
+	bl_close(&s);
+}
+
 TEST_F(binder, free_buffer_twice)
 {
 	struct bl_cmds cmds = {};
@@ -1297,28 +1826,31 @@ TEST_F(binder, free_buffer_twice)
 	bl_close(&s);
 }
 
-/* A call whose data the server checks in place and answers empty. */
-static int call_big(struct bl *c, struct bl *s, const __u8 *data,
-		    size_t size)
+/*
+ * A call whose data the server checks in place (when it has no objects)
+ * and answers empty.
+ */
+static int call_big(struct bl *c, struct bl *s, const void *data,
+		    size_t size, const binder_size_t *offs, size_t noffs)
 {
 	struct bl_cmds cmds = {};
-	const __u8 *in;
 	struct bl_ret r;
 	int ret;
 
-	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, data, size, NULL, 0);
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, data, size, offs,
+			   noffs);
 	ret = bl_write(c, &cmds) ?: expect(s, BR_TRANSACTION, &r);
 	if (ret)
 		return ret;
-	in = bl_data(&r);
-	if (r.tr.data_size != size || memcmp(in, data, size))
+	if (r.tr.data_size != size || (!noffs && memcmp(bl_data(&r), data, size)))
 		return -EBADMSG;
 	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
 	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
-	ret = bl_write(s, &cmds) ?: expect(s, BR_TRANSACTION_COMPLETE, &r) ?:
-	      take_reply(c, &r);
+	ret = bl_write(s, &cmds) ?: expect(s, BR_TRANSACTION_COMPLETE, &r);
 	if (ret)
 		return ret;
+	if (next_call(c, &r) != BR_REPLY)
+		return -EPROTO;
 	return bl_free(c, r.tr.data.ptr.buffer);
 }
 
@@ -1347,9 +1879,47 @@ TEST_F(binder, mmap_rules)
 	EXPECT_EQ(EBUSY, errno);
 	/* The server's 4 MiB take 2 MiB; 4.5 MiB do not fit. */
 	ASSERT_EQ(0, open_server(&s, self->dev, 8 << 20));
-	ASSERT_EQ(0, call_big(&c, &s, data, sizeof(data)));
+	ASSERT_EQ(0, call_big(&c, &s, data, sizeof(data), NULL, 0));
 	EXPECT_EQ(0, bad_call(&c, &s, 0, data, (4 << 20) + (512 << 10), NULL, 0,
 			      BR_FAILED_REPLY));
+	bl_close(&c);
+	bl_close(&s);
+}
+
+static void *mmap_in_thread(void *arg)
+{
+	struct bl *c = arg;
+
+	c->map = mmap(NULL, MAP_SIZE, PROT_READ, MAP_PRIVATE, c->fd, 0);
+	return NULL;
+}
+
+/* Only the opener's thread group may map the file (and read its calls). */
+TEST_F(binder, mmap_only_by_the_opener)
+{
+	struct bl s, c;
+	pthread_t th;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, bl_open(&c, self->dev, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		void *m = mmap(NULL, MAP_SIZE, PROT_READ, MAP_PRIVATE, c.fd, 0);
+
+		_exit(m == MAP_FAILED ? errno : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(EINVAL, WEXITSTATUS(status));
+	/* Another thread of the opener may. */
+	ASSERT_EQ(0, pthread_create(&th, NULL, mmap_in_thread, &c));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_NE(MAP_FAILED, c.map);
+	c.map_size = MAP_SIZE;
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
 	bl_close(&c);
 	bl_close(&s);
 }
@@ -1419,7 +1989,7 @@ TEST_F(binder, oneway_space_is_half_the_mapping)
 	ASSERT_EQ(0, expect(&c, BR_FAILED_REPLY, &r));
 	EXPECT_TRUE(quiet(&s, 50));
 	/* ...a sync call of the same size does, */
-	ASSERT_EQ(0, call_big(&c, &s, data, sizeof(data)));
+	ASSERT_EQ(0, call_big(&c, &s, data, sizeof(data), NULL, 0));
 	/* and once the first is freed, one-way calls fit again. */
 	ASSERT_EQ(0, bl_free(&s, held));
 	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, data,
@@ -1591,6 +2161,191 @@ TEST_F_TIMEOUT(binder, load_unload_cycles, 300)
 	after = rfl_memfree_kib();
 	TH_LOG("MemFree %ld -> %ld KiB", before, after);
 	EXPECT_LT(before - after, 2048);
+}
+
+/* @n objects of distinct nodes of the sender, laid out one after another. */
+static void distinct_objects(struct flat_binder_object *o, binder_size_t *offs,
+			     size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		o[i] = obj(BINDER_TYPE_WEAK_BINDER, OBJ_PTR + 64 * i, 0);
+		offs[i] = i * sizeof(*o);
+	}
+}
+
+#define MANY 32768	/* objects: 1 MiB of data and offsets */
+
+struct prober {
+	int fd;
+	bool stop;		/* __atomic: set by the test thread */
+	double worst;		/* seconds, the slowest BINDER_VERSION */
+	int err;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Another process's view of the device: how long a trivial ioctl takes. */
+static void *probe(void *arg)
+{
+	struct prober *p = arg;
+
+	while (!__atomic_load_n(&p->stop, __ATOMIC_RELAXED)) {
+		double t = now_s();
+
+		if (bl_version(p->fd) != BINDER_CURRENT_PROTOCOL_VERSION)
+			p->err = 1;
+		t = now_s() - t;
+		if (t > p->worst)
+			p->worst = t;
+		usleep(20000);
+	}
+	return NULL;
+}
+
+/*
+ * A call with MANY objects, each a new node of the sender: lookups stay
+ * logarithmic, so the call is answered in bounded time, and another
+ * process gets its ioctls through meanwhile.
+ */
+TEST_F_TIMEOUT(binder, many_objects_stay_bounded, 300)
+{
+	static struct flat_binder_object o[MANY];
+	static binder_size_t offs[MANY];
+	struct bl_cmds cmds = {};
+	struct prober p = {};
+	struct bl s, c, other;
+	struct bl_ret r;
+	pthread_t th;
+	int status;
+	double t0;
+	pid_t pid;
+
+	distinct_objects(o, offs, MANY);
+	ASSERT_EQ(0, open_server(&s, self->dev, 2 << 20));
+	ASSERT_EQ(0, bl_open(&other, self->dev, 0));
+	p.fd = other.fd;
+	ASSERT_EQ(0, pthread_create(&th, NULL, probe, &p));
+	t0 = now_s();
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (bl_open(&c, self->dev, MAP_SIZE))
+			_exit(1);
+		bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, o, sizeof(o),
+				   offs, MANY);
+		if (bl_write(&c, &cmds))
+			_exit(2);
+		/* Refcount requests come first; do not ack, just wait. */
+		if (bl_wait_for(&c, BR_REPLY, &r, 120000, NULL) != 1 ||
+		    r.cmd != BR_REPLY)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(1, bl_next(&s, &r, 120000));
+	ASSERT_EQ(BR_TRANSACTION, r.cmd);
+	EXPECT_EQ(sizeof(offs), r.tr.offsets_size);
+	TH_LOG("call delivered after %.1f s", now_s() - t0);
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, r.tr.data.ptr.buffer);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	TH_LOG("answered after %.1f s; slowest ioctl of another process %.2f s",
+	       now_s() - t0, p.worst);
+	__atomic_store_n(&p.stop, true, __ATOMIC_RELAXED);
+	pthread_join(th, NULL);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, p.err);
+	/* Generous for TCG; a list walk per object takes minutes here. */
+	EXPECT_GT(60, now_s() - t0);
+	EXPECT_GT(10, p.worst);
+	ASSERT_EQ(1, bl_wait_for(&s, BR_TRANSACTION_COMPLETE, &r, TMO, NULL));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, ping(&c, &s, "ok", 2));
+	bl_close(&c);
+	bl_close(&other);
+	bl_close(&s);
+}
+
+static int thread_ioctl_ret;
+
+static void *version_in_thread(void *arg)
+{
+	thread_ioctl_ret = bl_version(*(int *)arg);
+	return NULL;
+}
+
+/* In a new thread: BINDER_VERSION on @fd, its result. */
+static int version_from_new_thread(int fd)
+{
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, version_in_thread, &fd) ||
+	    pthread_join(th, NULL))
+		return -EAGAIN;
+	return thread_ioctl_ret;
+}
+
+/*
+ * Per-process limits (module parameters): past one the command fails
+ * with an error the caller sees, and once below it, works again.
+ */
+TEST_F(binder, limits_reached_and_recovered)
+{
+	struct flat_binder_object o[8];
+	binder_size_t offs[8];
+	struct bl_cmds cmds = {};
+	binder_uintptr_t held;
+	struct bl s, c1, c2;
+	struct bl_ret r;
+	int unused = 0;
+
+	if (variant->impl != CBINDER)
+		SKIP(return, "no per-process limits: binder's only bound is memory");
+	ASSERT_EQ(0, rfl_unload("cbinder"));
+	ASSERT_EQ(0, rfl_load(MODDIR, "cbinder",
+			      "max_refs=8 max_nodes=6 max_proc_threads=2"));
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c1, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c2, self->dev, MAP_SIZE));
+	distinct_objects(o, offs, 8);
+
+	TH_LOG("handles: the server holds 5 of c1's, c2's 5 more do not fit");
+	bl_cmd_transaction(&cmds, false, 0, CODE_HOLD, 0, o, 5 * sizeof(*o),
+			   offs, 5);
+	ASSERT_EQ(0, bl_write(&c1, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	held = r.tr.data.ptr.buffer;
+	EXPECT_EQ(0, bad_call(&c2, &s, 0, o, 5 * sizeof(*o), offs,
+			      5 * sizeof(*offs), BR_FAILED_REPLY));
+	bl_cmd_ptr(&cmds, BC_FREE_BUFFER, held);
+	bl_cmd_transaction(&cmds, true, 0, 0, 0, NULL, 0, NULL, 0);
+	ASSERT_EQ(0, bl_write(&s, &cmds));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(BR_REPLY, next_call(&c1, &r));
+	ASSERT_EQ(0, bl_free(&c1, r.tr.data.ptr.buffer));
+	/* Freed: they fit now. */
+	ASSERT_EQ(0, call_big(&c2, &s, o, 5 * sizeof(*o), offs, 5));
+
+	TH_LOG("objects: c1 may own 6, not 7");
+	EXPECT_EQ(0, bad_call(&c1, &s, 0, o, 7 * sizeof(*o), offs,
+			      7 * sizeof(*offs), BR_FAILED_REPLY));
+	ASSERT_EQ(0, call_big(&c1, &s, o, 6 * sizeof(*o), offs, 6));
+
+	TH_LOG("threads: 2 per process");
+	EXPECT_EQ(BINDER_CURRENT_PROTOCOL_VERSION, bl_version(c1.fd));
+	EXPECT_EQ(BINDER_CURRENT_PROTOCOL_VERSION, version_from_new_thread(c1.fd));
+	EXPECT_EQ(-EAGAIN, version_from_new_thread(c1.fd));
+	ASSERT_EQ(0, ioctl(c1.fd, BINDER_THREAD_EXIT, &unused));
+	EXPECT_EQ(BINDER_CURRENT_PROTOCOL_VERSION, version_from_new_thread(c1.fd));
+	bl_close(&c1);
+	bl_close(&c2);
+	bl_close(&s);
 }
 
 TEST_F(binder, devices_parameter)
