@@ -1081,13 +1081,14 @@ def robustness_sections(rep, faults, sanitize):
         "with none left (faults/sweep/sweep.sh); faults = faults injected, "
         "clean errors = the caller got an error and the state was as "
         "before, absorbed = the path succeeded anyway; splats, leaks "
-        "(kmemleak) and hangs count paths. Only the calling task's faults "
+        "(kmemleak), hangs and timeouts (a sweep that did not finish in "
+        "its time) count paths. Only the calling task's faults "
         "are injected (not a workqueue's or an interrupt's). Sanitizer "
         "suite = make test on the KASAN/UBSAN/kmemleak kernel. From "
         f"{faults if sweep else '(no sweep)'} and "
         f"{sanitize if san else '(no sanitizer run)'}.",
         robustness.HEAD, robustness.table_rows(sweep, san),
-        numeric=tuple(range(2, 12)))
+        numeric=tuple(range(2, 13)))
     rows = robustness.findings(sweep)
     if rows:
         rep.section("Robustness findings",

@@ -13,7 +13,10 @@ a case is counted:
   unclean  rfl-failnth saw a fault leave its state changed (UNCLEAN lines)
   splat    the kernel log had a splat during the case
   leak     kmemleak reported an unreferenced object after the case
-  hang     the case outlived its timeout, or the guest hung or died
+  hang     the guest hung or died in the case
+  timeout  the case was killed at its timeout: the sweep did not finish
+           in time (a task stuck in the kernel is a splat of the hung-task
+           detector first)
 
 A case that is an xfail (a splat the case names as a known bug of a
 mainline driver, tests/README.md "known=") counts as its kind too, and is
@@ -25,7 +28,7 @@ import re
 
 import results
 
-KINDS = ("splat", "leak", "hang")
+KINDS = ("splat", "leak", "hang", "timeout")
 
 
 def case_kinds(r):
@@ -40,9 +43,10 @@ def case_kinds(r):
                  r"lock|suspicious RCU|blocked for more than|hung task)",
                  diag, re.M):
         kinds.add("splat")
-    if re.search(r"^killed after|guest (hung|died)", diag, re.M) or \
-            re.search(r"guest (hung|died)", r.reason):
+    if re.search(r"guest (hung|died)", diag + r.reason):
         kinds.add("hang")
+    elif re.search(r"^killed after", diag, re.M):
+        kinds.add("timeout")
     return kinds
 
 
@@ -63,7 +67,8 @@ def sweep_figures(r):
 
 def sweep_rows(rows):
     """[driver, implementation, paths, clean paths, faults injected, clean
-    errors, absorbed, unclean, splats, leaks, hangs, skipped paths] per
+    errors, absorbed, unclean, splats, leaks, hangs, timeouts, skipped
+    paths] per
     implementation, from the sweep's results (with diagnostics)."""
     acc = collections.defaultdict(collections.Counter)
     for r in results.counted(rows):
@@ -98,7 +103,7 @@ def summary_cells(sweep):
     out = {}
     for r in sweep_rows(sweep):
         paths, clean = r[2], r[3]
-        bad = [f"{n} {k}" for n, k in zip(r[8:11], KINDS) if n] + \
+        bad = [f"{n} {k}" for n, k in zip(r[8:12], KINDS) if n] + \
             ([f"{r[7]} unclean"] if r[7] else [])
         out[r[1]] = f"fault sweep: {clean}/{paths} paths clean" + \
             (f" ({', '.join(bad)})" if bad else "")
@@ -127,7 +132,7 @@ def table_rows(sweep, sanitize):
     keys = set(by_key) | {k for k in san if not drivers or k[0] in drivers}
     out = []
     for key in sorted(keys):
-        figures = by_key.get(key, ["-"] * 11)
+        figures = by_key.get(key, ["-"] * 12)
         c = san.get(key)
         suite = f"{c['pass']} pass, {c['fail']} fail" if c else "-"
         out.append([*key, *figures, suite])
@@ -183,4 +188,4 @@ def findings(sweep):
 
 HEAD = ("driver", "implementation", "paths", "clean paths", "faults",
         "clean errors", "absorbed", "unclean", "splats", "leaks", "hangs",
-        "skipped", "sanitizer suite")
+        "timeouts", "skipped", "sanitizer suite")

@@ -38,6 +38,8 @@ KNOWN = R("nullblk/rnull/load", "xfail", "known bug of a mainline driver, "
               "n=1 ENOMEM",
               "kernel: [ 3.0] Unable to handle kernel paging request at x",
               "kernel: [ 3.1]  configfs_unregister_subsystem+0x54/0x334"])
+SLOW = R("e1000/e1000/load", "fail", "", 900, [
+    "n=1 ENOMEM", "Killed", "killed after 900s"])
 SKIPPED = R("nullblk/rnull/configfs", "skip", "no fail-nth", 1, [])
 
 
@@ -53,6 +55,7 @@ class SweepTest(unittest.TestCase):
         self.assertEqual({"leak"}, robustness.case_kinds(LEAK))
         self.assertEqual({"splat"}, robustness.case_kinds(SPLAT))
         self.assertEqual({"hang"}, robustness.case_kinds(HANG))
+        self.assertEqual({"timeout"}, robustness.case_kinds(SLOW))
         self.assertEqual(set(), robustness.case_kinds(UNCLEAN))
 
     def test_rows_per_implementation(self):
@@ -60,23 +63,23 @@ class SweepTest(unittest.TestCase):
                                       SKIPPED])
         by = {tuple(r[:2]): r[2:] for r in rows}
         # paths, clean paths, faults, clean, absorbed, unclean, splats,
-        # leaks, hangs, skipped
-        self.assertEqual([1, 1, 3, 2, 1, 0, 0, 0, 0, 0],
+        # leaks, hangs, timeouts, skipped
+        self.assertEqual([1, 1, 3, 2, 1, 0, 0, 0, 0, 0, 0],
                          by[("nullblk", "cnull")])
-        self.assertEqual([1, 0, 1, 1, 0, 0, 0, 1, 0, 0],
+        self.assertEqual([1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0],
                          by[("gpio_pl061", "gpio_pl061")])
-        self.assertEqual([1, 0, 2, 1, 1, 0, 1, 0, 0, 0],
+        self.assertEqual([1, 0, 2, 1, 1, 0, 1, 0, 0, 0, 0],
                          by[("e1000", "e1000")])
-        self.assertEqual([1, 0, 2, 1, 0, 1, 0, 0, 0, 0],
+        self.assertEqual([1, 0, 2, 1, 0, 1, 0, 0, 0, 0, 0],
                          by[("e1000", "ce1000")])
-        self.assertEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+        self.assertEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
                          by[("nullblk", "rnull")])
 
     def test_a_known_mainline_bug_is_a_splat_with_its_reference(self):
         row = robustness.sweep_rows([KNOWN])[0]
         # 1 path, not clean, 1 fault, 1 clean error, a splat
-        self.assertEqual(["nullblk", "rnull", 1, 0, 1, 1, 0, 0, 1, 0, 0, 0],
-                         row)
+        self.assertEqual(["nullblk", "rnull", 1, 0, 1, 1, 0, 0, 1, 0, 0, 0,
+                          0], row)
         what = robustness.findings([KNOWN])[0][1]
         self.assertEqual("splat, xfail: known bug of a mainline driver, a "
                          "splat in configfs_unregister_subsystem (see X)",
@@ -99,7 +102,7 @@ class SweepTest(unittest.TestCase):
                                                 "pass")], san)}
         self.assertEqual("1 pass, 1 fail", rows[("nullblk", "cnull")][-1])
         # in the sanitizer run only: no sweep figures
-        self.assertEqual(["-"] * 11 + ["1 pass, 0 fail"],
+        self.assertEqual(["-"] * 12 + ["1 pass, 0 fail"],
                          rows[("semaphore", "csemaphore")])
         self.assertNotIn(("runner", "boot"), rows)
         # a driver the sweep does not know: not an implementation
