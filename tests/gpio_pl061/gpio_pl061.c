@@ -84,19 +84,6 @@ FIXTURE_VARIANT_ADD(gpio_pl061, gpio_pl061) {
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static int read_str(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -137,7 +124,7 @@ static int unbind_dev(void)
 	if (!drv[0])
 		return 0;
 	snprintf(path, sizeof(path), AMBA "/drivers/%s/unbind", drv);
-	return write_str(path, PL061_DEV);
+	return rfl_write_str(path, PL061_DEV);
 }
 
 static int bind_to(const char *driver)
@@ -145,7 +132,7 @@ static int bind_to(const char *driver)
 	char path[512];
 
 	snprintf(path, sizeof(path), AMBA "/drivers/%s/bind", driver);
-	return write_str(path, PL061_DEV);
+	return rfl_write_str(path, PL061_DEV);
 }
 
 /* The gpiochipN of the device, or -ENOENT. */
@@ -960,15 +947,15 @@ static int suspend_devices(void)
 
 	if (!state)
 		return -ENOENT;
-	ret = write_str("/sys/module/suspend/parameters/pm_test_delay", "0");
+	ret = rfl_write_str("/sys/module/suspend/parameters/pm_test_delay", "0");
 	if (!ret)
-		ret = write_str("/sys/power/pm_print_times", "1");
+		ret = rfl_write_str("/sys/power/pm_print_times", "1");
 	if (!ret)
-		ret = write_str("/sys/power/pm_test", "devices");
+		ret = rfl_write_str("/sys/power/pm_test", "devices");
 	if (!ret)
-		ret = write_str("/sys/power/state", state);
-	write_str("/sys/power/pm_test", "none");
-	write_str("/sys/power/pm_print_times", "0");
+		ret = rfl_write_str("/sys/power/state", state);
+	rfl_write_str("/sys/power/pm_test", "none");
+	rfl_write_str("/sys/power/pm_print_times", "0");
 	return ret;
 }
 
