@@ -12,10 +12,8 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 
-#define E1000_RCTL	0x100
-#define E1000_TCTL	0x400
-#define E1000_RDH	0x2810
-#define E1000_RDT	0x2818
+/* The 8254x register map, as ce1000 has it. */
+#include "../../drivers/e1000/ce1000.h"
 
 static char *dev_name_param = "";
 module_param_named(dev, dev_name_param, charp, 0444);
@@ -48,12 +46,12 @@ static int rfl_shutdown_and_resume(struct pci_dev *pdev)
 	regs = pci_iomap(pdev, 0, 0);
 	if (!regs)
 		return -ENOMEM;
-	rctl_before = readl(regs + E1000_RCTL);
+	rctl_before = readl(regs + RCTL);
 	drv->shutdown(pdev);
-	rctl = readl(regs + E1000_RCTL);
-	tctl = readl(regs + E1000_TCTL);
-	rdh = readl(regs + E1000_RDH);
-	rdt = readl(regs + E1000_RDT);
+	rctl = readl(regs + RCTL);
+	tctl = readl(regs + TCTL);
+	rdh = readl(regs + RDH);
+	rdt = readl(regs + RDT);
 	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
 	command = cmd;
 	pci_iounmap(pdev, regs);
