@@ -55,15 +55,20 @@ sweep() {
 	rfl-failnth "$@" || fail "rfl-failnth $1: a fault did not end cleanly (see above)"
 }
 
-# reload MODULE [PARAMS]: the module unloads, and loads and unloads again.
-# Then kmemleak's minimum age (5 s) passes, so that a leak of this case is
-# reported with it, not with the next.
+# settle: on a kernel with kmemleak, let its minimum age (5 s) pass, so
+# that a leak of this case is reported with it, not with the next.
+settle() {
+	[ ! -w /sys/kernel/debug/kmemleak ] || sleep 6
+}
+
+# reload MODULE [PARAMS]: the module unloads, and loads and unloads again;
+# then settle.
 reload() {
 	_m=$1
 	shift
 	if sticky "$_m"; then
 		echo "$_m has no module_exit: no unload check"
-		sleep 6
+		settle
 		return
 	fi
 	if [ -d "/sys/module/$_m" ]; then
@@ -71,7 +76,7 @@ reload() {
 	fi
 	modprobe "$_m" "$@" || fail "$_m does not load again after the sweep"
 	rmmod "$_m" || fail "$_m does not unload again"
-	sleep 6
+	settle
 }
 
 unloaded() {
