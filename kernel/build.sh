@@ -40,6 +40,7 @@ if [ -e "$out/.complete" ]; then
 	echo "$out"
 	exit 0
 fi
+need_space 2 "building kernel $variant"
 
 # Unfinished builds of other configurations are never resumed: drop them.
 for d in "$CACHE/kernel/build-$variant-"*; do

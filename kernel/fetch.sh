@@ -14,10 +14,21 @@ if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 	apt-get update >/dev/null 2>&1 || true
 	ver=$(apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
 fi
+dl=$CACHE/downloads
 if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
-	avail=$(apt-cache search --names-only '^linux-source-[0-9.]+$' |
-		cut -d' ' -f1 | sort -V | xargs)
-	die "$pkg (series $series, pinned in kernel/series) is not in the tool root's suites (trixie, trixie-updates, trixie-backports). Available: ${avail:-none}. Set one of those series in kernel/series."
+	# The archive has dropped the series: the package downloaded before
+	# still builds it here.
+	kept=$(find "$dl" -maxdepth 1 -name "${pkg}_*_all.deb" 2>/dev/null | sort -V | tail -n 1)
+	if [ -n "$kept" ]; then
+		ver=$(basename "$kept" _all.deb)
+		ver=${ver#"${pkg}"_}
+		ver=${ver//%3a/:}
+		say "$pkg is no longer in the archive; using the kept $(basename "$kept")" >&2
+	else
+		avail=$(apt-cache search --names-only '^linux-source-[0-9.]+$' |
+			cut -d' ' -f1 | sort -V | xargs)
+		die "$pkg (series $series, pinned in kernel/series) is not in the tool root's suites (trixie, trixie-updates, trixie-backports) nor kept in $dl. The archive has: ${avail:-none}. Set one of those series in kernel/series."
+	fi
 fi
 
 patches=("$TOP"/kernel/patches/*.patch)
@@ -29,7 +40,6 @@ if [ -e "$src/.complete" ]; then
 	exit 0
 fi
 
-dl=$CACHE/downloads
 mkdir -p "$dl" "$CACHE/kernel"
 # apt names the file after the version with ':' escaped.
 deb=$dl/${pkg}_${ver//:/%3a}_all.deb

@@ -26,8 +26,14 @@ esac
 
 # The inner shell expands $1 and $@, not this one.
 # shellcheck disable=SC2016
+# The mirror and proxies reach apt and mmdebstrap inside the root.
+pass=()
+for v in DEBIAN_MIRROR http_proxy https_proxy no_proxy HTTP_PROXY \
+	HTTPS_PROXY NO_PROXY; do
+	[ -z "${!v:-}" ] || pass+=("$v=${!v}")
+done
 exec chroot "$root" /usr/bin/env -i \
 	HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	TOP="$TOP" CACHE="$CACHE" BUILD="$BUILD" \
+	TOP="$TOP" CACHE="$CACHE" BUILD="$BUILD" "${pass[@]}" \
 	/bin/sh -c 'cd "$1" && shift && exec "$@"' sh "$dir" "$@"

@@ -68,6 +68,17 @@ prune_old() {
 	done
 }
 
+# need_space GIB WHAT: stop early, with the figures, when the file system of
+# the cache has less than GIB GiB free for WHAT (a build that fills the
+# disk fails far from its cause).
+need_space() {
+	local free
+	mkdir -p "$CACHE"
+	free=$(df -P -k "$CACHE" | awk 'NR == 2 { print int($4 / 1048576) }')
+	[ "$free" -ge "$1" ] ||
+		die "$2 needs about $1 GiB in $CACHE, which has $free GiB free ($(df -P -h "$CACHE" | awk 'NR == 2 { print $6 }')); free some space or set CACHE= to a larger disk"
+}
+
 toolroot_key() {
 	hash_of "$TOP/scripts/toolroot.sh" "$TOP/scripts/toolroot.packages"
 }

@@ -15,10 +15,13 @@ root=$(toolroot_dir)
 need_root "making the tool root" "debootstrap, chroot and mount need it"
 
 if ! command -v debootstrap >/dev/null; then
-	say "installing debootstrap on the host (apt-get)"
-	apt-get install -y debootstrap >/dev/null ||
+	# A fresh Debian container has empty package lists.
+	say "installing debootstrap on the host (apt-get update, install)"
+	{ apt-get update && apt-get install -y debootstrap; } >/dev/null ||
 		die "could not install debootstrap with apt-get; install it by hand"
 fi
+# The tool root, one kernel build and the kernel source come first.
+need_space 7 "the tool root, the kernel source and the main and rustbinder kernel builds"
 
 mkdir -p "$CACHE/toolroot" "$CACHE/logs"
 # One build at a time: a second run (another checkout) waits, then uses it.
