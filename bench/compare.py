@@ -207,6 +207,8 @@ def main(argv=None):
                                    "results.tsv"),
            "--faults", os.path.join(args.build, "results-faults"),
            "--sanitize", os.path.join(args.build, "results-sanitize"),
+           "--debian", os.path.join(args.build, "results-debian",
+                                    "results.tsv"),
            "--out", new, "--final", final]
     for name, _, _ in boots:
         cmd += ["--run", f"{name}={os.path.join(new, 'runs', name)}"]

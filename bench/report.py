@@ -1059,6 +1059,46 @@ def tests_sections(rep, merged, src):
                     ("case", "bug and reference"), rows)
 
 
+def debian_rows(merged, debian):
+    """[driver, implementation, on our kernel, on Debian's, cases whose
+    outcome differs] of the driver cases of `make test` (@merged) and of
+    `make test VARIANT=debian` (@debian), for the implementations Debian's
+    run has; an outcome is "P pass / F fail / S skip / X xfail"."""
+    def counts(res):
+        return {tuple(k[:2]): k[2:] for k in outcome_rows(res)}
+
+    ours, deb = counts(merged), counts(debian)
+    by_name = {r.name: r.status for r in merged}
+    rows = []
+    for key, d in sorted(deb.items()):
+        o = ours.get(key)
+        text = [f"{c[0]} pass / {c[1]} fail / {c[2]} skip / {c[3]} xfail"
+                if c else "not run" for c in (o, d)]
+        differ = sorted(
+            f"{r.name.split('/', 2)[2]}: {by_name[r.name]} -> {r.status}"
+            for r in debian if r.name.startswith("/".join(key) + "/")
+            and r.name in by_name and by_name[r.name] != r.status)
+        rows.append([*key, *text, "; ".join(differ) or "none"])
+    return rows
+
+
+def debian_section(rep, merged, path):
+    """The section comparing `make test` on our kernel with its run on
+    Debian's packaged kernel (results.tsv at @path), when that exists."""
+    if not os.path.exists(path):
+        return
+    debian = results.counted(results.read_tsv(path))
+    rep.section(
+        "On Debian's kernel (make test VARIANT=debian)",
+        "The same cases on Debian's own arm64 kernel package (its config, "
+        "gcc-built; our C drivers built against its headers package, "
+        f"dracut's initramfs), from {path}, beside the project's kernel. "
+        "Rust twins are skips there: Debian's headers carry no Rust "
+        "metadata.", ("driver", "implementation", "our kernel",
+                      "Debian's kernel", "cases that differ"),
+        debian_rows(merged, debian))
+
+
 def robustness_sections(rep, faults, sanitize):
     """The robustness table (bench/robustness.py) of the fault-injection
     sweep in @faults and the suite's run on the sanitizer kernel in
@@ -1120,6 +1160,8 @@ def main():
                    help="results directory of make faults")
     p.add_argument("--sanitize", default="",
                    help="results directory of make test VARIANT=sanitize")
+    p.add_argument("--debian", default="",
+                   help="results.tsv of make test VARIANT=debian")
     args = p.parse_args()
     suite, out = args.suite, args.out
     build = os.path.dirname(os.path.abspath(suite))
@@ -1268,6 +1310,7 @@ def main():
                  "cbinder": 0, "ce1000": 0, "rnull": 1, "rsemaphore": 1,
                  "rhello": 1, "rust_binder": 1, "re1000": 1}
         tests_sections(rep, merged, src)
+        debian_section(rep, merged, args.debian)
         feats = features.matrices(TOP, tests, order)
         for driver, impls, rows in feats:
             rep.section(f"Features: {driver}",

@@ -318,6 +318,33 @@ class Xfail(unittest.TestCase):
         self.assertIn('<td class="xfail">known bug: stale</td>', page)
 
 
+class Debian(unittest.TestCase):
+    """make test VARIANT=debian beside make test: counts per
+    implementation and the cases whose outcome changed."""
+
+    def test_rows(self):
+        ours = [R("drv/cfoo/write", "pass"), R("drv/cfoo/read", "pass"),
+                R("drv/rfoo/read", "pass"), R("drv/foo/read", "xfail", "x"),
+                R("pipeline/foo/load-unload", "pass")]
+        debian = [R("drv/cfoo/write", "pass"), R("drv/cfoo/read", "fail"),
+                  R("drv/rfoo/read", "skip", "Rust twin"),
+                  R("drv/foo/read", "xfail", "x"),
+                  R("pipeline/foo/load-unload", "skip", "built in")]
+        self.assertEqual(report.debian_rows(ours, debian), [
+            # cfoo: 2 pass on ours; 1 pass 1 fail on Debian's, read changed
+            ["drv", "cfoo", "2 pass / 0 fail / 0 skip / 0 xfail",
+             "1 pass / 1 fail / 0 skip / 0 xfail", "read: pass -> fail"],
+            ["drv", "foo", "0 pass / 0 fail / 0 skip / 1 xfail",
+             "0 pass / 0 fail / 0 skip / 1 xfail", "none"],
+            ["drv", "rfoo", "1 pass / 0 fail / 0 skip / 0 xfail",
+             "0 pass / 0 fail / 1 skip / 0 xfail", "read: pass -> skip"]])
+
+    def test_section_only_with_results(self):
+        rep = report.Report()
+        report.debian_section(rep, [], "/nonexistent/results.tsv")
+        self.assertEqual(rep.sections, [])
+
+
 class Html(unittest.TestCase):
     def test_tables_escaped(self):
         page = report.render_html(
