@@ -14,13 +14,20 @@ TIMEOUT ?= 120
 JOBS ?= 2
 V ?= 0
 FULL ?= 0
+ARCH ?= arm64
 CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rfl-drivers
-BUILD ?= $(CURDIR)/build
-export CACHE BUILD
+# Each guest architecture has its own outputs; arm64's stay in build/.
+BUILD ?= $(CURDIR)/build$(if $(filter-out arm64,$(ARCH)),/$(ARCH))
+RFL_ARCH := $(ARCH)
+export CACHE BUILD RFL_ARCH
 
 IN_ROOT := scripts/in-root.sh
-RUNNER = $(IN_ROOT) python3 qemu/runner.py \
-	--kernel $(BUILD)/kernel-$(VARIANT)/arch/arm64/boot/Image \
+# VARIANT=debian boots Debian's packaged kernel with dracut's initramfs.
+KERNEL_ARGS = $(if $(filter debian,$(VARIANT)), \
+	--kernel $(BUILD)/kernel-debian/vmlinuz \
+	--initrd $(BUILD)/kernel-debian/initramfs.img, \
+	--kernel $(BUILD)/kernel-$(VARIANT))
+RUNNER = $(IN_ROOT) python3 qemu/runner.py --arch $(ARCH) $(KERNEL_ARGS) \
 	--rootfs $(BUILD)/rootfs --suite $(BUILD)/suite-$(VARIANT) \
 	--state $(BUILD)/state-$(VARIANT) --timeout $(TIMEOUT) \
 	$(if $(filter 1,$(V)),--verbose) $(if $(filter 1,$(FULL)),--append rfl.full=1) \
@@ -45,11 +52,14 @@ help:
 	@echo '  T=GLOB        cases to run, e.g. T="smoke/*" (default all)'
 	@echo '  VARIANT=NAME  kernel variant from kernel/variants (default main;'
 	@echo '                rustbinder has the Rust binder built in; bench and'
-	@echo '                benchbinder, without debug checks, are make compare'"'"'s)'
+	@echo '                benchbinder, without debug checks, are make compare'"'"'s;'
+	@echo '                debian is Debian'"'"'s own kernel package, C drivers only)'
 	@echo '  TIMEOUT=S     default per-case timeout in seconds (default 120)'
 	@echo '  JOBS=N        make test: guests at once, each taking every Nth case (default 2)'
 	@echo '  V=1           copy the guest console to the terminal'
 	@echo '  FULL=1        make compare: the long benchmark runs (default: quick)'
+	@echo '  ARCH=x86_64   the guest is a PC (QEMU q35; KVM when the host can, TCG'
+	@echo '                otherwise) instead of arm64; outputs in build/x86_64/'
 	@echo '  ONLY=DRIVER   make compare: only bench/DRIVER (report in build/report-DRIVER)'
 	@echo '  CACHE=DIR     cache directory (default $$XDG_CACHE_HOME or ~/.cache, /rfl-drivers)'
 	@echo '  BUILD=DIR     build outputs (default ./build)'

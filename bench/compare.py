@@ -97,7 +97,8 @@ def boot(args, variant, out, only):
     build = args.build
     cmd = [sys.executable, os.path.join(TOP, "qemu", "runner.py"),
            "--mode", "compare",
-           "--kernel", f"{build}/kernel-{variant}/arch/arm64/boot/Image",
+           "--arch", os.environ.get("RFL_ARCH", "arm64"),
+           "--kernel", f"{build}/kernel-{variant}",
            "--rootfs", f"{build}/rootfs", "--suite", f"{build}/suite-{variant}",
            "--state", f"{build}/state-{variant}",
            "--timeout", str(args.timeout), "--out", out,

@@ -9,20 +9,29 @@ set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
 variant=${1:-main}
+# Debian's packaged kernel is fetched, not built.
+[ "$variant" = debian ] && exec "$TOP/kernel/debian.sh"
 frags=$(sed -n "s/^$variant:[[:space:]]*//p" "$TOP/kernel/variants")
 [ -n "$frags" ] || die "kernel variant '$variant' is not in kernel/variants"
 
 src=$("$TOP/kernel/fetch.sh")
-files=()
+# The architecture's own fragment (its interrupt controller, console, RTC,
+# platform devices) comes first, then the variant's.
+files=("$TOP/kernel/config/$RFL_ARCH.config")
 for f in $frags; do
 	files+=("$TOP/kernel/config/$f.config")
 done
 
 toolchain=$( (clang --version | head -n1; rustc --version; bindgen --version) 2>&1)
-# Builds that share source and toolchain can seed each other (see below).
-base=$( (basename "$src"; echo "$toolchain") | sha256sum | cut -c1-12)
+# Builds that share source, toolchain and architecture can seed each other
+# (see below); arm64's stamp is as it was before there were others.
+base=$( (basename "$src"; echo "$toolchain"; [ "$RFL_ARCH" = arm64 ] ||
+	echo "$RFL_ARCH") | sha256sum | cut -c1-12)
 key=$( (basename "$src"; echo "$toolchain"; cat "${files[@]}") | sha256sum | cut -c1-12)
-out=$CACHE/kernel/build-$variant-$key
+# arm64 builds keep their names; others carry the architecture.
+name=$variant
+[ "$RFL_ARCH" = arm64 ] || name=$RFL_ARCH-$variant
+out=$CACHE/kernel/build-$name-$key
 mkdir -p "$BUILD"
 ln -sfn "$out" "$BUILD/kernel-$variant"
 ln -sfn "$src" "$BUILD/linux"
@@ -35,15 +44,15 @@ fi
 
 # One build of a variant at a time: a second run waits, then reuses it.
 mkdir -p "$CACHE/kernel"
-wait_lock "$CACHE/kernel/.lock-$variant" "building kernel $variant"
+wait_lock "$CACHE/kernel/.lock-$name" "building kernel $name"
 if [ -e "$out/.complete" ]; then
 	echo "$out"
 	exit 0
 fi
-need_space 2 "building kernel $variant"
+need_space 2 "building kernel $name"
 
 # Unfinished builds of other configurations are never resumed: drop them.
-for d in "$CACHE/kernel/build-$variant-"*; do
+for d in "$CACHE/kernel/build-$name-"*; do
 	[ "$d" != "$out" ] || continue
 	# An interrupted seed copy may hold its source's stamp: never trust it.
 	case $d in *.tmp) rm -rf "$d" && continue ;; esac
@@ -72,6 +81,7 @@ if [ ! -d "$out" ]; then
 		case $d in *.tmp) continue ;; esac
 		[ "$(cat "$d/.base" 2>/dev/null)" = "$base" ] || continue
 		v=${d##*/build-}
+		v=${v#"$RFL_ARCH"-}
 		apart=$(fragments_apart "${v%-*}")
 		if [ -z "$seed" ] || [ "$apart" -lt "$seed_apart" ] ||
 			{ [ "$apart" = "$seed_apart" ] &&
@@ -90,7 +100,7 @@ fi
 mkdir -p "$out"
 echo "$base" >"$out/.base"
 log=$out/build.log
-kmake=(make -C "$src" O="$out" ARCH=arm64 LLVM=1 -j"$(nproc)")
+kmake=(make -C "$src" O="$out" ARCH="$KARCH" LLVM=1 -j"$(nproc)")
 
 # Merge the fragments, later ones winning, then check that every symbol
 # they set survived Kconfig: an unmet dependency drops it silently.
@@ -130,7 +140,7 @@ fi
 
 say "building kernel $variant, $(nproc) jobs (log: $log)" >&2
 start=$SECONDS
-"${kmake[@]}" Image modules >"$log" 2>&1 &
+"${kmake[@]}" "$KIMAGE_TARGET" modules >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null' INT TERM EXIT
 while kill -0 $pid 2>/dev/null; do
@@ -150,6 +160,6 @@ rm -rf "$out/staging"
 run_logged "$out/modules_install.log" "${kmake[@]}" \
 	INSTALL_MOD_PATH="$out/staging" modules_install >&2
 touch "$out/.complete"
-prune_old 2 "$out" "$CACHE/kernel/build-$variant-"*
+prune_old 2 "$out" "$CACHE/kernel/build-$name-"*
 say "kernel $variant built in $((SECONDS - start))s: $(make -s -C "$src" O="$out" kernelrelease 2>/dev/null)" >&2
 echo "$out"

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Boot the suite's QEMU machine and run the guest-side tests in it.
 
-The machine: arm64 `virt` under TCG, 2 vCPUs, the built-in PL061, two e1000
-NICs joined only to each other by an internal hub, an NVMe controller backed
-by a file, the guest root and the suite as read-only 9p shares, and two
-virtio serial ports: `rfl.tap` carries results from the guest runner
+The machine: arm64 `virt` under TCG with the built-in PL061, or (--arch
+x86_64) a PC, `q35`, under KVM when the host can run it and TCG otherwise;
+2 vCPUs, two e1000 NICs joined only to each other by an internal hub, an
+NVMe controller backed by a file, the guest root and the suite as read-only
+9p shares, and two virtio serial ports: `rfl.tap` carries results from the guest runner
 (qemu/guest/rfl-run-tests), `rfl.host` carries requests from tests to this
 runner (press the power button, ...).
 
@@ -38,6 +39,14 @@ import time
 import results
 
 BOOT_TIMEOUT = 300  # seconds from power-on to the guest runner's PLAN
+# Per guest architecture: the kernel image in a build directory, QEMU, its
+# machine and CPU under TCG, the console.
+ARCHES = {
+    "arm64": ("arch/arm64/boot/Image", "qemu-system-aarch64",
+              ["-M", "virt", "-cpu", "cortex-a57"], "ttyAMA0"),
+    "x86_64": ("arch/x86/boot/bzImage", "qemu-system-x86_64",
+               ["-M", "q35", "-cpu", "max"], "ttyS0"),
+}
 TAIL_LINES = 40
 PR_SET_PDEATHSIG = 1
 
@@ -71,11 +80,57 @@ def behind_root_port(slot, device):
             "-device", f"{device},bus=rp{slot},x-pcie-pm-no-soft-reset=on"]
 
 
+def kvm_usable(args):
+    """Whether this host's KVM can run the x86_64 guest, as (yes, why).
+    Probed once: the kernel boots under KVM until it panics for want of a
+    root, seconds when KVM works; an error or silence means no. The answer
+    is cached per host kernel and QEMU version (a host whose /dev/kvm opens
+    but cannot run a normal guest is why a plain check is not enough)."""
+    qemu = ARCHES["x86_64"][1]
+    version = subprocess.run([qemu, "--version"], capture_output=True,
+                             text=True).stdout.splitlines()[:1]
+    key = f"{os.uname().release} {version}"
+    cache = os.path.join(os.environ.get("CACHE", args.state), "kvm-probe")
+    path = os.path.join(cache, "".join(c if c.isalnum() else "_"
+                                       for c in key))
+    if os.path.exists(path):
+        with open(path) as f:
+            answer = f.read().strip()
+        return answer == "yes", answer
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        answer = "no: /dev/kvm cannot be opened"
+    else:
+        try:
+            p = subprocess.run(
+                [qemu, "-M", "q35", "-accel", "kvm", "-cpu", "host",
+                 "-m", "256", "-nodefaults", "-display", "none",
+                 "-no-reboot", "-serial", "stdio", "-kernel", args.kernel,
+                 "-append", "console=ttyS0 panic=-1 root=/dev/rfl-none"],
+                stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                errors="replace", timeout=60)
+            out = p.stdout + p.stderr
+            answer = "yes" if "Kernel panic" in out else \
+                "no: " + (out.strip().splitlines() or ["no output"])[-1]
+        except subprocess.TimeoutExpired:
+            answer = "no: the probe's kernel did not reach its panic in 60 s"
+    os.makedirs(cache, exist_ok=True)
+    with open(path, "w") as f:
+        f.write(answer + "\n")
+    return answer == "yes", answer
+
+
 def qemu_base(args):
     """The machine, without console or sockets."""
-    append = " ".join([
-        "console=ttyAMA0", "root=/dev/root", "rootfstype=9p",
-        "rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose",
+    if args.initrd:
+        # dracut's virtfs module mounts the 9p root (Debian's kernel has 9p
+        # as modules); a failed boot powers off instead of waiting at a
+        # shell.
+        root = ["root=virtfs:/dev/root", "rd.shell=0", "rd.emergency=poweroff"]
+    else:
+        root = ["root=/dev/root", "rootfstype=9p", "rootflags=trans=virtio,"
+                "version=9p2000.L,msize=262144,cache=loose"]
+    image, qemu, machine, console = ARCHES[args.arch]
+    append = " ".join([f"console={console}"] + root + [
         "ro", "init=/sbin/rfl-init", "panic=-1",
         # pr_info() on the console for a person at the shell; tests read
         # the kernel log with dmesg instead.
@@ -86,11 +141,14 @@ def qemu_base(args):
     if not os.path.exists(nvme):
         with open(nvme, "wb") as f:
             f.truncate(64 << 20)
+    if args.arch == "x86_64" and kvm_usable(args)[0]:
+        machine = ["-M", "q35", "-accel", "kvm", "-cpu", "host"]
     return [
-        "qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57",
+        qemu, *machine,
         "-smp", "2", "-m", str(args.memory), "-no-reboot",
         "-nodefaults", "-nic", "none", "-display", "none",
         "-kernel", args.kernel, "-append", append,
+        *(["-initrd", args.initrd] if args.initrd else []),
         "-fsdev", f"local,id=rootfs,path={args.rootfs},"
                   "security_model=none,readonly=on",
         *behind_root_port(1, "virtio-9p-pci,fsdev=rootfs,mount_tag=/dev/root"),
@@ -564,6 +622,9 @@ def run_sharded(args):
                    "--memory", str(args.memory)]
             if args.verbose:
                 cmd.append("--verbose")
+            cmd += ["--arch", args.arch]
+            if args.initrd:
+                cmd += ["--initrd", args.initrd]
             for word in args.append + [f"rfl.shard={k}/{args.jobs}"]:
                 cmd += ["--append", word]
             # Each prints whole lines, one write() each: they interleave
@@ -606,7 +667,12 @@ def main():
     p.add_argument("--mode", choices=["run", "test", "compare", "faults",
                                      "list"],
                    default="test")
-    p.add_argument("--kernel", required=True, help="arm64 Image")
+    p.add_argument("--arch", choices=sorted(ARCHES), default="arm64",
+                   help="the guest's architecture")
+    p.add_argument("--kernel", required=True,
+                   help="kernel image, or a kernel build directory")
+    p.add_argument("--initrd", help="initramfs that mounts the root "
+                   "(Debian's kernel: dracut's)")
     p.add_argument("--rootfs", required=True, help="guest root directory")
     p.add_argument("--suite", required=True, help="suite share directory")
     p.add_argument("--state", required=True,
@@ -628,9 +694,16 @@ def main():
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, raise_on_signal)
     os.makedirs(args.state, exist_ok=True)
+    if os.path.isdir(args.kernel):
+        args.kernel = os.path.join(args.kernel, ARCHES[args.arch][0])
     for path in (args.kernel, args.rootfs, args.suite):
         if not os.path.exists(path):
             sys.exit(f"error: {path} is missing; 'make modules rootfs' builds it")
+    if args.arch == "x86_64" and "rfl.shard=" not in " ".join(args.append):
+        kvm, why = kvm_usable(args)
+        print("x86_64 guest under KVM" if kvm else
+              f"x86_64 guest under TCG: KVM is not usable here ({why[4:]})",
+              flush=True)
     if args.mode == "run":
         return run_interactive(args)
     if args.mode in ("test", "faults") and args.jobs > 1:

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the guest's root file system from Debian trixie arm64 packages with
+# Build the guest's root file system from Debian trixie packages of the
+# guest's architecture (arm64, or amd64 for ARCH=x86_64) with
 # mmdebstrap's extract variant (no maintainer scripts, so no emulation
 # needed), into a cache directory keyed by its inputs. Built in a temporary
 # directory and renamed when complete. Runs inside the tool root; prints the
@@ -8,7 +9,8 @@
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
-key=$(hash_of "$TOP/rootfs/build.sh" "$TOP/rootfs/packages" "$TOP/rootfs/rfl-init")
+key=$( (echo "$DEB_ARCH"; hash_of "$TOP/rootfs/build.sh" "$TOP/rootfs/packages" \
+	"$TOP/rootfs/rfl-init") | sha256sum | cut -c1-12)
 out=$CACHE/rootfs/$key
 mkdir -p "$BUILD"
 ln -sfn "$out" "$BUILD/rootfs"
@@ -18,21 +20,13 @@ if [ -e "$out/.complete" ]; then
 fi
 
 mapfile -t pkgs < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/rootfs/packages")
-mkdir -p "$CACHE/rootfs" "$CACHE/logs"
+mkdir -p "$CACHE/logs"
 # One build at a time: a second run (another checkout) waits, then uses it.
-wait_lock "$CACHE/rootfs/.lock" "building the guest root"
-if [ -e "$out/.complete" ]; then
-	echo "$out"
-	exit 0
-fi
-# Leftovers of interrupted runs.
-rm -rf "$CACHE"/rootfs/tmp.*
-tmp=$(mktemp -d "$CACHE/rootfs/tmp.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+build_start "$CACHE/rootfs" "$out" "building the guest root"
 log=$CACHE/logs/rootfs.log
-say "extracting ${#pkgs[@]} arm64 packages and their dependencies (log: $log)" >&2
+say "extracting ${#pkgs[@]} $DEB_ARCH packages and their dependencies (log: $log)" >&2
 run_logged "$log" mmdebstrap --mode=root --variant=extract \
-	--architectures=arm64 --format=directory \
+	--architectures="$DEB_ARCH" --format=directory \
 	--aptopt='APT::Install-Recommends "false"' \
 	--include="$(
 		IFS=,
@@ -42,10 +36,11 @@ run_logged "$log" mmdebstrap --mode=root --variant=extract \
 	die "mmdebstrap of the guest packages failed (log: $log); a package name wrong or the archive unreachable?"
 
 r=$tmp/root
-# merged /usr: the dynamic loader is /lib/ld-linux-aarch64.so.1
+# merged /usr: the dynamic loader is /lib/ld-linux-aarch64.so.1 or
+# /lib64/ld-linux-x86-64.so.2
 mkdir -p "$r/usr/bin" "$r/usr/sbin" "$r/usr/lib"
-for d in bin sbin lib; do
-	[ -e "$r/$d" ] || ln -s "usr/$d" "$r/$d"
+for d in bin sbin lib lib64; do
+	[ -e "$r/$d" ] || [ ! -e "$r/usr/$d" ] || ln -s "usr/$d" "$r/$d"
 done
 rm -rf "$r/usr/share/doc" "$r/usr/share/man" "$r/usr/share/info" \
 	"$r/usr/share/locale" "$r/var/cache/apt" "$r/var/lib/apt/lists"

@@ -24,14 +24,14 @@ case $PWD in
 *) dir=$TOP ;;
 esac
 
-# The inner shell expands $1 and $@, not this one.
-# shellcheck disable=SC2016
-# The mirror and proxies reach apt and mmdebstrap inside the root.
+# The architecture, mirror and proxies reach every step inside the root.
 pass=()
-for v in DEBIAN_MIRROR http_proxy https_proxy no_proxy HTTP_PROXY \
+for v in RFL_ARCH DEBIAN_MIRROR http_proxy https_proxy no_proxy HTTP_PROXY \
 	HTTPS_PROXY NO_PROXY; do
 	[ -z "${!v:-}" ] || pass+=("$v=${!v}")
 done
+# The inner shell expands $1 and $@, not this one.
+# shellcheck disable=SC2016
 exec chroot "$root" /usr/bin/env -i \
 	HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

@@ -8,7 +8,19 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rfl-drivers}
 BUILD=${BUILD:-$TOP/build}
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-export TOP CACHE BUILD DEBIAN_MIRROR
+# The guest's architecture (make ARCH=): the kernel's ARCH and image
+# target, Debian's name for it and the GNU triplet of its user space.
+RFL_ARCH=${RFL_ARCH:-arm64}
+# shellcheck disable=SC2034 # used by the scripts that source this file
+case $RFL_ARCH in
+arm64) KARCH=arm64 KIMAGE_TARGET=Image DEB_ARCH=arm64 TRIPLET=aarch64-linux-gnu ;;
+x86_64) KARCH=x86_64 KIMAGE_TARGET=bzImage DEB_ARCH=amd64 TRIPLET=x86_64-linux-gnu ;;
+*)
+	printf 'error: ARCH=%s: the guest is arm64 (default) or x86_64\n' "$RFL_ARCH" >&2
+	exit 1
+	;;
+esac
+export TOP CACHE BUILD DEBIAN_MIRROR RFL_ARCH
 
 STEP_T0=$SECONDS
 
@@ -52,15 +64,17 @@ run_logged() {
 
 # prune_old KEEP CURRENT DIR...: of the finished builds among DIR (those
 # with a .complete stamp), keep KEEP, CURRENT and the newest others (by the
-# stamp: last built), and remove the rest: a changed input leaves the old
-# build behind, and each is gigabytes. KEEP 2 spares the previous one,
-# which another checkout may still be using.
+# stamp: last built, or last entered for tool roots), and remove the rest:
+# a changed input leaves the old build behind, and each is gigabytes. KEEP
+# 2 spares the previous one, and nothing stamped in the last 24 hours
+# goes: other checkouts (a branch, a worktree) may be using it.
 prune_old() {
 	local keep=$1 current=$2 d
 	shift 2
 	for d in "$@"; do
 		[ "$d" != "$current" ] || continue
 		[ -e "$d/.complete" ] || continue
+		[ -z "$(find "$d/.complete" -mmin -1440)" ] || continue
 		printf '%s %s\n' "$(stat -c %Y "$d/.complete")" "$d"
 	done | sort -rn | tail -n +"$keep" | while read -r _ d; do
 		say "removing an old build: $d ($(du -sh "$d" | cut -f1))" >&2
@@ -96,8 +110,28 @@ in_root() {
 	root=$(toolroot_dir)
 	[ -e "$root/.complete" ] ||
 		die "no tool root at $root; run 'make toolroot' first"
+	# Last used, for prune_old.
+	touch "$root/.complete"
 	unshare --mount --propagation private -- \
 		"$TOP/scripts/enter-root.sh" "$root" "$@"
+}
+
+# build_start DIR OUT WHAT: the start of a build of OUT in the cache
+# directory DIR: wait for another run building there (another checkout),
+# and when it finished OUT meanwhile print OUT and exit; otherwise remove
+# the leftovers of interrupted runs and set $tmp to a new temporary
+# directory in DIR, removed when the script exits.
+build_start() {
+	mkdir -p "$1"
+	wait_lock "$1/.lock" "$3"
+	if [ -e "$2/.complete" ]; then
+		echo "$2"
+		exit 0
+	fi
+	rm -rf "$1"/tmp.*
+	tmp=$(mktemp -d "$1/tmp.XXXXXX")
+	# shellcheck disable=SC2064 # $tmp is fixed from here on
+	trap "rm -rf '$tmp'" EXIT
 }
 
 # wait_lock FILE WHAT: hold an exclusive lock on FILE (fd 9) for the rest of

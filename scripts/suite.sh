@@ -4,7 +4,7 @@
 # assemble the "suite" share the guest mounts at /mnt/suite:
 #   init, bin/        the guest side of the runner
 #   lib/modules/REL/  mainline modules (kernel/) and ours (extra/), depmod'ed
-#   tests/GROUP/      test programs, cross-built for arm64
+#   tests/GROUP/      test programs, built for the guest's architecture
 #   bench/GROUP/      bench programs
 #   faults/GROUP/     the fault-injection sweep (make faults)
 # Runs inside the tool root; prints the share's path on stdout.
@@ -17,7 +17,20 @@ ksrc=$(readlink -f "$BUILD/linux")
 rel=$(cat "$kbuild/include/config/kernel.release")
 mo=$BUILD/modules-$variant
 suite=$BUILD/suite-$variant
-kmake=(make -C "$kbuild" ARCH=arm64 LLVM=1 M="$TOP" MO="$mo" -j"$(nproc)")
+if [ "$variant" = debian ]; then
+	# As `make -C /lib/modules/REL/build M=...` on Debian, whose headers
+	# Makefile names /usr/src: the same two directories, in the cache.
+	# Debian's kbuild sets gcc-14 and the cross prefix; C drivers only.
+	src=$kbuild/headers/usr/src
+	# Modules stay unsigned (Debian's key is Debian's: they taint E) and
+	# uncompressed (the tests load them by path with finit_module).
+	kmake=(make -C "$(echo "$src"/linux-headers-*-common)"
+		KBUILD_OUTPUT="$src/linux-headers-$rel" M="$TOP" MO="$mo"
+		RFL_RUST= CONFIG_MODULE_SIG_ALL= CONFIG_MODULE_COMPRESS_ALL= \
+		-j"$(nproc)")
+else
+	kmake=(make -C "$kbuild" ARCH="$KARCH" LLVM=1 M="$TOP" MO="$mo" -j"$(nproc)")
+fi
 
 say "building our modules against $rel ($variant)" >&2
 mkdir -p "$mo"
@@ -26,7 +39,7 @@ run_logged "$mo/build.log" "${kmake[@]}" modules >&2 ||
 
 # The exact uapi headers of this kernel, for the test programs.
 if [ ! -e "$kbuild/usr/include/.complete" ]; then
-	run_logged "$mo/headers.log" make -C "$kbuild" ARCH=arm64 LLVM=1 \
+	run_logged "$mo/headers.log" make -C "$kbuild" ARCH="$KARCH" LLVM=1 \
 		headers >&2 || die "make headers failed (log: $mo/headers.log)"
 	touch "$kbuild/usr/include/.complete"
 fi
@@ -37,15 +50,43 @@ cp -a "$kbuild/staging/lib/modules/$rel" "$suite.tmp/lib/modules/"
 run_logged "$mo/install.log" "${kmake[@]}" INSTALL_MOD_PATH="$suite.tmp" \
 	INSTALL_MOD_DIR=extra modules_install >&2 ||
 	die "module install failed (log: $mo/install.log)"
+if [ "$variant" = debian ]; then
+	# The headers package has no System.map, so modules_install skipped
+	# depmod; the image package's is in the modules directory.
+	depmod -b "$suite.tmp" -F "$suite.tmp/lib/modules/$rel/System.map" "$rel"
+fi
 
 install -m 0755 "$TOP/qemu/guest/init" "$suite.tmp/init"
 sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/kernel/series" >"$suite.tmp/kernel-series"
 cp "$kbuild/.config" "$suite.tmp/kernel.config"
+# The implementations this guest cannot have, with the reason (IMPL
+# REASON lines): the guest runner reports their cases as skips.
+{
+	if [ "$RFL_ARCH" != arm64 ]; then
+		for m in cpl061 rpl061 gpio_pl061 gpio-pl061; do
+			echo "$m no PL061 on a PC (QEMU q35): the gpio_pl061 suite runs on arm64"
+		done
+	fi
+	if [ "$variant" = debian ]; then
+		# What Debian's kernel cannot have: our Rust twins (obj-$(RFL_RUST) in
+		# the Kbuild files) and mainline's Rust drivers its config leaves out.
+		why="not built for Debian's kernel: its headers package carries no Rust metadata"
+		# shellcheck disable=SC2016 # $(RFL_RUST) is Kbuild's, literal here
+		sed -n 's/^obj-$(RFL_RUST) += \(.*\)\.o$/\1/p' "$TOP"/drivers/*/Kbuild |
+			sed "s/\$/ Rust twin, $why/"
+		for m in rnull:BLK_DEV_RUST_NULL rnull_mod:BLK_DEV_RUST_NULL \
+			rust_binder:ANDROID_BINDER_IPC_RUST rust_minimal:SAMPLE_RUST_MINIMAL \
+			rust_misc_device:SAMPLE_RUST_MISC_DEVICE; do
+			grep -q "^CONFIG_${m#*:}=[ym]" "$kbuild/.config" ||
+				echo "${m%%:*} mainline Rust driver, not in Debian's kernel (CONFIG_${m#*:} is not set)"
+		done
+	fi
+} >"$suite.tmp/not-applicable"
 install -m 0755 "$TOP/qemu/guest/rfl-run-tests" "$TOP/qemu/guest/rfl-host" \
 	"$suite.tmp/bin/"
 
 # Test and bench programs: shell scripts as they are, C programs built for
-# arm64 against the kernel tree's kselftest harness and our uapi headers.
+# the guest against the kernel tree's kselftest harness and our uapi headers.
 cflags=(-O2 -g -Wall -Werror -D_GNU_SOURCE -pthread
 	-I"$ksrc/tools/testing/selftests" -I"$kbuild/usr/include"
 	-I"$TOP/include/uapi" -I"$TOP/tests/lib")
@@ -67,14 +108,14 @@ for top in tests bench faults; do
 		for f in "$dir"*.c; do
 			[ -e "$f" ] || continue
 			[ "$group" = lib ] && continue
-			aarch64-linux-gnu-gcc "${cflags[@]}" -o "$dst/$(basename "$f" .c)" "$f" ||
+			"$TRIPLET-gcc" "${cflags[@]}" -o "$dst/$(basename "$f" .c)" "$f" ||
 				die "could not build $top/$group/$(basename "$f")"
 		done
 	done
 done
 # Helper programs of the tests, on the guest's PATH.
 for f in "$TOP"/tests/lib/*.c; do
-	aarch64-linux-gnu-gcc "${cflags[@]}" -o "$suite.tmp/bin/$(basename "$f" .c)" "$f" ||
+	"$TRIPLET-gcc" "${cflags[@]}" -o "$suite.tmp/bin/$(basename "$f" .c)" "$f" ||
 		die "could not build tests/lib/$(basename "$f")"
 done
 

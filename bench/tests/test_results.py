@@ -251,6 +251,18 @@ class Counting(unittest.TestCase):
             R("runner/all-skipped/d/rfoo", "fail", "every one of its 2 "
               "case(s) skipped, the first: no rfoo here")])
 
+    def test_not_applicable_is_no_failure(self):
+        """An implementation this kernel cannot have (every skip says so)
+        is not a failure; one not-applicable skip among others is."""
+        na = results.NOT_APPLICABLE_PREFIX
+        rows = [R("d/rtwin/a", "skip", na + "Rust twin"),
+                R("d/rtwin/b", "skip", na + "Rust twin"),
+                R("d/cfoo/a", "skip", na + "no PL061"),
+                R("d/cfoo/b", "skip", "no b")]
+        self.assertEqual(results.all_skipped(rows), [
+            R("runner/all-skipped/d/cfoo", "fail", "every one of its 2 "
+              "case(s) skipped, the first: " + na + "no PL061")])
+
     def test_both_boots_add_up(self):
         """make test's last line after its second boot: the main boot
         does not count the cases it says run elsewhere."""

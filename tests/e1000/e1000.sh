@@ -77,7 +77,9 @@ traffic_end() {
 	wait "$TRAFFIC" 2>/dev/null || true
 	# The daemon removes its pid file when it ends on its own.
 	pid=$(cat /tmp/rfl-iperf.pid 2>/dev/null) && kill "$pid" 2>/dev/null
-	rm -f /tmp/rfl-iperf.pid
+	# Killed, it removes the file itself, maybe between rm's look and
+	# its unlink (busybox rm -f then fails).
+	rm -f /tmp/rfl-iperf.pid 2>/dev/null || true
 	[ "${1:-}" = unchecked ] && return
 	n=$(($(stat 1 rx_packets) - TRAFFIC_RX))
 	echo "traffic: $n frames received by rflnic1"

@@ -149,6 +149,13 @@ EOF
 # nic_up NIC IP PEER_IP PEER_MAC: rflnic<NIC> addressed and up in its
 # namespace, its peer a permanent neighbour.
 nic_up() {
+	# A kernel with IPv6 (Debian's) would send frames of its own (router
+	# solicitations, MLD reports) that the counters would see: off.
+	if [ -d /proc/sys/net/ipv6 ]; then
+		ip netns exec "rfl$1" sh -c \
+			"echo 1 >/proc/sys/net/ipv6/conf/rflnic$1/disable_ipv6" ||
+			fail "could not turn IPv6 off on rflnic$1"
+	fi
 	ip -n "rfl$1" -batch - <<EOF || fail "configuring rflnic$1"
 link set lo up
 addr add $2/24 dev rflnic$1

@@ -49,6 +49,13 @@ expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
 }
 
+# builtin_module NAME: NAME is built into the running kernel (Debian's
+# gpio-pl061), so it is always there and can never be unloaded.
+builtin_module() {
+	tr - _ <"/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null |
+		grep -q "/$(echo "$1" | tr - _)\.ko\$"
+}
+
 # wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
 wait_for() {
 	_n=$(($1 * 10))

@@ -66,6 +66,39 @@ static inline bool rfl_loaded(const char *module)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * @module is built into the running kernel (modules.builtin lists it; '-'
+ * and '_' are the same in module names): always there, never unloaded.
+ */
+static inline bool rfl_builtin(const char *module)
+{
+	char path[PATH_MAX], line[PATH_MAX], want[128];
+	bool found = false;
+	struct utsname u;
+	FILE *f;
+	char *p;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.builtin", u.release);
+	snprintf(want, sizeof(want), "/%s.ko", module);
+	for (p = want; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		for (p = line; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		p = strrchr(line, '/');
+		found = p && !strcmp(p, want);
+	}
+	fclose(f);
+	return found;
+}
+
 /* MemFree from /proc/meminfo, in KiB; -1 if it cannot be read. */
 static inline long rfl_memfree_kib(void)
 {
