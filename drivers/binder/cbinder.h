@@ -115,6 +115,7 @@ struct cb_proc {
 	struct xarray refs;		/* handles it holds, by descriptor */
 	struct rb_root refs_by_node;	/* the same, by node */
 	struct list_head todo;		/* work for any of its looper threads */
+	spinlock_t waiting_lock;	/* protects @waiting (and not the mutex) */
 	struct list_head waiting;	/* looper threads sleeping for work */
 	struct list_head delivered_death; /* BR_DEAD_BINDER not yet done */
 	unsigned int nr_nodes, nr_refs, nr_threads; /* see cb_max_* */
@@ -122,6 +123,8 @@ struct cb_proc {
 	u32 requested_threads;		/* BR_SPAWN_LOOPER sent, not started */
 	u32 started_threads;		/* threads that BC_REGISTER_LOOPER'ed */
 	struct cb_alloc alloc;
+	int tmp_refs;			/* its file, senders copying to it */
+	bool released;			/* its file is gone */
 };
 
 #define CB_LOOPER_REGISTERED	BIT(0)
@@ -136,6 +139,7 @@ struct cb_thread {
 	u32 looper;			/* CB_LOOPER_* */
 	struct list_head todo;		/* work for this thread only */
 	bool process_todo;		/* todo holds work worth waking for */
+	unsigned int nr_completes;	/* BR_TRANSACTION_COMPLETEs in todo */
 	struct list_head waiting_entry;	/* in proc->waiting while asleep */
 	wait_queue_head_t wait;
 	/*
@@ -238,6 +242,7 @@ void cb_enqueue_thread_deferred(struct cb_thread *thread,
 void cb_enqueue_proc(struct cb_proc *proc, struct cb_work *w);
 bool cb_wants_proc_work(struct cb_thread *thread);
 bool cb_has_work(struct cb_thread *thread, bool proc_work);
+bool cb_wakeup_waiting(struct cb_proc *proc);
 void cb_wakeup_proc(struct cb_proc *proc);
 void cb_thread_error(struct cb_thread *thread, struct cb_error *err, u32 cmd);
 void cb_enqueue_death(struct cb_thread *thread, struct cb_death *death);
