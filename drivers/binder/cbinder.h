@@ -66,9 +66,9 @@ struct cb_page {
 
 /*
  * The receive buffers of one process: a region of at most 4 MiB that the
- * process mmaps read-only. Buffers tile it, in address order; the free ones
- * are also on a free list (first fit). A page exists only while a buffer
- * uses it.
+ * process mmaps read-only. Buffers tile it, in address order; the used ones
+ * are also in a tree by address, the free ones in a tree by size (best
+ * fit), as in binder_alloc.c. A page exists only while a buffer uses it.
  */
 struct cb_alloc {
 	spinlock_t map_lock;		/* mmap() against mmap() */
@@ -78,13 +78,14 @@ struct cb_alloc {
 	size_t size;			/* bytes used, <= CB_MAX_MAP */
 	struct cb_page *pages;		/* size / PAGE_SIZE entries */
 	struct list_head buffers;	/* every buffer, by address */
-	struct list_head free;		/* the free ones */
+	struct rb_root used;		/* the used ones, by address */
+	struct rb_root free;		/* the free ones, by size */
 	size_t free_async;		/* room left for one-way transactions */
 };
 
 struct cb_buffer {
 	struct list_head entry;		/* in alloc->buffers */
-	struct list_head free_entry;	/* in alloc->free while free */
+	struct rb_node rb_node;		/* in alloc->free or alloc->used */
 	size_t offset;			/* from the start of the mapping */
 	bool free;
 	bool user_owned;		/* delivered: BC_FREE_BUFFER may free it */
@@ -109,8 +110,8 @@ struct cb_proc {
 	struct cb_context *ctx;
 	struct pid *tgid;		/* the opener's (counted): sender_pid */
 	kuid_t euid;
-	struct list_head threads;
 	/* Trees, so that a lookup costs log(n) however many a sender makes. */
+	struct rb_root threads;		/* by pid */
 	struct rb_root nodes;		/* objects this process owns, by ptr */
 	struct xarray refs;		/* handles it holds, by descriptor */
 	struct rb_root refs_by_node;	/* the same, by node */
@@ -134,7 +135,7 @@ struct cb_proc {
 
 struct cb_thread {
 	struct cb_proc *proc;
-	struct list_head entry;		/* in proc->threads */
+	struct rb_node rb_node;		/* in proc->threads */
 	pid_t pid;
 	u32 looper;			/* CB_LOOPER_* */
 	struct list_head todo;		/* work for this thread only */

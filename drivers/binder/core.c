@@ -1186,11 +1186,16 @@ out:
 /* The calling task's thread of @proc, made on its first call. */
 static struct cb_thread *cb_get_thread(struct cb_proc *proc)
 {
+	struct rb_node **p = &proc->threads.rb_node, *parent = NULL;
 	struct cb_thread *thread;
 
-	list_for_each_entry(thread, &proc->threads, entry)
-		if (thread->pid == current->pid)
+	while (*p) {
+		thread = rb_entry(*p, struct cb_thread, rb_node);
+		if (current->pid == thread->pid)
 			return thread;
+		parent = *p;
+		p = current->pid < thread->pid ? &(*p)->rb_left : &(*p)->rb_right;
+	}
 	if (proc->nr_threads >= max_proc_threads)
 		return ERR_PTR(-EAGAIN);
 	thread = kzalloc_obj(*thread);
@@ -1206,7 +1211,8 @@ static struct cb_thread *cb_get_thread(struct cb_proc *proc)
 	thread->error.work.type = CB_WORK_ERROR;
 	INIT_LIST_HEAD(&thread->reply_error.work.entry);
 	thread->reply_error.work.type = CB_WORK_ERROR;
-	list_add(&thread->entry, &proc->threads);
+	rb_link_node(&thread->rb_node, parent, p);
+	rb_insert_color(&thread->rb_node, &proc->threads);
 	return thread;
 }
 
@@ -1242,7 +1248,7 @@ static void cb_thread_release(struct cb_thread *thread, bool alive)
 	struct cb_transaction *t = thread->stack, *answer = NULL;
 	struct cb_work *w;
 
-	list_del(&thread->entry);
+	rb_erase(&thread->rb_node, &thread->proc->threads);
 	thread->proc->nr_threads--;
 	spin_lock(&thread->proc->waiting_lock);
 	list_del_init(&thread->waiting_entry);
@@ -1313,7 +1319,6 @@ static void cb_node_release(struct cb_node *node)
 static void cb_proc_release(struct cb_proc *proc)
 {
 	struct cb_context *ctx = proc->ctx;
-	struct cb_thread *thread, *tmp_thread;
 	struct cb_buffer *buffer;
 	struct cb_work *w;
 	struct rb_node *rb;
@@ -1322,8 +1327,9 @@ static void cb_proc_release(struct cb_proc *proc)
 
 	if (ctx->mgr && ctx->mgr->proc == proc)
 		ctx->mgr = NULL;
-	list_for_each_entry_safe(thread, tmp_thread, &proc->threads, entry)
-		cb_thread_release(thread, false);
+	while ((rb = rb_first(&proc->threads)))
+		cb_thread_release(rb_entry(rb, struct cb_thread, rb_node),
+				  false);
 	while ((w = list_first_entry_or_null(&proc->todo, struct cb_work,
 					     entry)))
 		cb_work_discard(w, false);
@@ -1360,7 +1366,7 @@ static int cb_open(struct inode *inode, struct file *filp)
 	proc->tmp_refs = 1;	/* the file's */
 	proc->tgid = get_pid(task_tgid(current));
 	proc->euid = current_euid();
-	INIT_LIST_HEAD(&proc->threads);
+	proc->threads = RB_ROOT;
 	proc->nodes = RB_ROOT;
 	xa_init_flags(&proc->refs, XA_FLAGS_ALLOC);
 	proc->refs_by_node = RB_ROOT;

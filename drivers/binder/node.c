@@ -76,13 +76,17 @@ bool cb_wakeup_waiting(struct cb_proc *proc)
 void cb_wakeup_proc(struct cb_proc *proc)
 {
 	struct cb_thread *thread;
+	struct rb_node *rb;
 
 	if (cb_wakeup_waiting(proc))
 		return;
-	list_for_each_entry(thread, &proc->threads, entry)
+	/* Every thread, as binder does: pollers are not on proc->waiting. */
+	for (rb = rb_first(&proc->threads); rb; rb = rb_next(rb)) {
+		thread = rb_entry(rb, struct cb_thread, rb_node);
 		if ((thread->looper & CB_LOOPER_POLL) &&
 		    cb_wants_proc_work(thread))
 			wake_up_interruptible(&thread->wait);
+	}
 }
 
 /*
