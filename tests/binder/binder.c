@@ -2399,6 +2399,56 @@ TEST_F_TIMEOUT(binder, slow_user_memory_stalls_nobody, 120)
 	EXPECT_EQ(0, rfl_unload("null_blk"));
 }
 
+/*
+ * The target dies while a call's data is still faulting in: the driver
+ * copies into a buffer of a process that is gone meanwhile, and the
+ * caller gets BR_DEAD_REPLY (cbinder pins the target's buffers until the
+ * copy is done, then sees it died). Nothing leaks (the sanitizer kernel
+ * checks).
+ */
+TEST_F_TIMEOUT(binder, target_dies_during_a_slow_copy, 120)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd, ready, status;
+	struct bl_ret r;
+	__u8 *p, *slow;
+	pid_t server;
+	struct bl c;
+	double t;
+
+	if (rfl_loaded("null_blk"))
+		ASSERT_EQ(0, rfl_unload("null_blk"));
+	ASSERT_EQ(0, system("modprobe null_blk nr_devices=1 irqmode=2 completion_nsec=2000000000"));
+	fd = open("/dev/nullb0", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	p = map_slow(fd, 0, &slow);
+	ASSERT_NE(NULL, p);
+	server = fork_server(self->dev, &ready);
+	ASSERT_LT(0, server);
+	ASSERT_TRUE(wait_byte(ready, 'r'));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	/* Kill the server 0.5 s into our slow copy, from a helper. */
+	if (fork() == 0) {
+		usleep(500000);
+		kill(server, SIGKILL);
+		_exit(0);
+	}
+	t = now_s();
+	EXPECT_EQ(BR_DEAD_REPLY, bl_call(&c, 0, CODE_ECHO, slow, 4, NULL, 0, &r))
+		TH_LOG("got %s", bl_cmd_name(r.cmd));
+	t = now_s() - t;
+	TH_LOG("the call ended after %.2f s", t);
+	EXPECT_LT(SLOW_S - 0.5, t);	/* the server died during the copy */
+	ASSERT_EQ(server, waitpid(server, &status, 0));
+	while (wait(NULL) > 0)
+		;
+	close(ready);
+	bl_close(&c);
+	munmap(p, 2 * pg);
+	close(fd);
+	EXPECT_EQ(0, rfl_unload("null_blk"));
+}
+
 static int thread_ioctl_ret;
 
 static void *version_in_thread(void *arg)
