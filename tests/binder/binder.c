@@ -2301,8 +2301,10 @@ static __u8 *map_slow(int fd, off_t off, __u8 **slow)
  * reply is read into a buffer that runs from an ordinary page into a slow
  * one (@read true). Exit 0 when it got its reply, after >= SLOW_S - 0.5 s
  * (so the copy really was slow and overlapped the parent's round trip).
+ * A byte on @go says it is about to start.
  */
-static void slow_child(const char *dev, int fd, off_t off, bool read)
+static void slow_child(const char *dev, int fd, off_t off, bool read,
+		       int go)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	struct binder_write_read bwr = {};
@@ -2314,7 +2316,7 @@ static void slow_child(const char *dev, int fd, off_t off, bool read)
 	double t0;
 
 	p = map_slow(fd, off, &slow);
-	if (!p || bl_open(&c, dev, MAP_SIZE))
+	if (!p || bl_open(&c, dev, MAP_SIZE) || write(go, "g", 1) != 1)
 		_exit(10);
 	t0 = now_s();
 	if (!read) {
@@ -2359,7 +2361,7 @@ TEST_F_TIMEOUT(binder, slow_user_memory_stalls_nobody, 120)
 	struct bl_ret r;
 	struct bl other;
 	char load[128];
-	int fd, status;
+	int fd, status, go[2];
 	double t;
 	pid_t pid;
 
@@ -2373,11 +2375,13 @@ TEST_F_TIMEOUT(binder, slow_user_memory_stalls_nobody, 120)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, server_start(&sv, self->dev, 2));
 	ASSERT_EQ(0, bl_open(&other, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, pipe(go));
 	for (int read = 0; read < 2; read++) {
 		pid = fork();
 		ASSERT_LE(0, pid);
 		if (pid == 0)
-			slow_child(self->dev, fd, read * SLOW_SPAN, read);
+			slow_child(self->dev, fd, read * SLOW_SPAN, read, go[1]);
+		ASSERT_TRUE(wait_byte(go[0], 'g'));
 		usleep(300000);		/* the child is in its slow copy */
 		t = now_s();
 		ASSERT_EQ(BR_REPLY, bl_call(&other, 0, CODE_ECHO, "x", 1, NULL, 0, &r));
@@ -2395,6 +2399,8 @@ TEST_F_TIMEOUT(binder, slow_user_memory_stalls_nobody, 120)
 	}
 	EXPECT_EQ(0, server_stop(sv, &other));
 	bl_close(&other);
+	close(go[0]);
+	close(go[1]);
 	close(fd);
 	EXPECT_EQ(0, rfl_unload("null_blk"));
 }
