@@ -5,10 +5,10 @@
  * process does N BC_TRANSACTION round trips to handle 0. Both map 4 KiB of
  * the device, as in the paper. Rounds interleave cbinder, the C binder and
  * (in VARIANT=rustbinder) the Rust binder in one boot, with 1 and 4 client
- * threads (the server then has 4 loopers), all on CPU 0 (see pin()); within
- * a round in a seeded random order, each run after a warm-up run of a
- * twentieth of its round trips that is not recorded. One RESULT line per
- * run.
+ * threads (the server then has 4 loopers): 1 client on CPU 0, 4 on every
+ * CPU (see place()); within a round in a seeded random order, each run
+ * after a warm-up run of a twentieth of its round trips that is not
+ * recorded. One RESULT line per run.
  *
  * Quick mode: 2000 round trips a run (a few seconds under TCG with the
  * debug kernel). RFL_FULL=1: the paper's 1M. RFL_BINDER_TRIPS=N by hand.
@@ -168,16 +168,21 @@ static void *client_thread(void *arg)
 }
 
 /*
- * Everything on CPU 0: under TCG a wakeup across vCPUs waits for the host
- * to schedule another QEMU thread, milliseconds of noise on a busy host;
- * on one vCPU a round trip is two context switches, as on a quiet machine.
+ * One client: client and server on CPU 0. Under TCG a wakeup across vCPUs
+ * waits for the host to schedule another QEMU thread, milliseconds of
+ * noise on a busy host; on one vCPU a round trip is two context switches,
+ * as on a quiet machine. Four clients: every CPU, so that clients and
+ * loopers run at once and contend for the driver's locks (on one CPU they
+ * only take turns, and a device-wide lock costs nothing).
  */
-static void pin(void)
+static void place(int threads)
 {
 	cpu_set_t set;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	CPU_ZERO(&set);
-	CPU_SET(0, &set);
+	for (long i = 0; i < (threads == 1 ? 1 : n); i++)
+		CPU_SET(i, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
@@ -195,7 +200,7 @@ static double run(const char *dev, int threads, long trips)
 
 	if (pipe(p))
 		return -1;
-	pin();		/* the server and the client threads inherit it */
+	place(threads);	/* the server and the client threads inherit it */
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);

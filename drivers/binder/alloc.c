@@ -6,11 +6,12 @@
  *
  *   mapping   [ used | free        | used | free                  ]
  *   buffers    b0      b1            b2     b3      (address order)
- *   free list  b1 -> b3                             (first fit)
+ *   used tree  b0, b2                               (by address)
+ *   free tree  b1, b3                               (by size: best fit)
  *   pages      allocated while a used buffer covers them, then freed
  *
  * A buffer's size is the distance to the next buffer. Allocating splits
- * the first free buffer that fits; freeing merges a buffer with its free
+ * the smallest free buffer that fits; freeing merges a buffer with its free
  * neighbours. Pages are put into the receiver's page tables with
  * vm_insert_page() when a buffer needs them and zapped when the last
  * buffer on them goes, so user space never faults a page in itself: a
@@ -34,7 +35,70 @@ void cb_alloc_init(struct cb_alloc *alloc)
 {
 	spin_lock_init(&alloc->map_lock);
 	INIT_LIST_HEAD(&alloc->buffers);
-	INIT_LIST_HEAD(&alloc->free);
+	alloc->used = RB_ROOT;
+	alloc->free = RB_ROOT;
+}
+
+static size_t cb_buffer_size(struct cb_alloc *alloc, struct cb_buffer *buffer)
+{
+	if (list_is_last(&buffer->entry, &alloc->buffers))
+		return alloc->size - buffer->offset;
+	return list_next_entry(buffer, entry)->offset - buffer->offset;
+}
+
+/*
+ * A free buffer goes into alloc->free by its size. The size of one there
+ * never changes: its next buffer is a used one (free neighbours merge),
+ * and merging takes it out first.
+ */
+static void cb_free_insert(struct cb_alloc *alloc, struct cb_buffer *buffer)
+{
+	struct rb_node **p = &alloc->free.rb_node, *parent = NULL;
+	size_t size = cb_buffer_size(alloc, buffer);
+	struct cb_buffer *b;
+
+	while (*p) {
+		parent = *p;
+		b = rb_entry(parent, struct cb_buffer, rb_node);
+		p = size < cb_buffer_size(alloc, b) ? &parent->rb_left :
+						      &parent->rb_right;
+	}
+	rb_link_node(&buffer->rb_node, parent, p);
+	rb_insert_color(&buffer->rb_node, &alloc->free);
+}
+
+/* A used buffer goes into alloc->used by its address. */
+static void cb_used_insert(struct cb_alloc *alloc, struct cb_buffer *buffer)
+{
+	struct rb_node **p = &alloc->used.rb_node, *parent = NULL;
+	struct cb_buffer *b;
+
+	while (*p) {
+		parent = *p;
+		b = rb_entry(parent, struct cb_buffer, rb_node);
+		p = buffer->offset < b->offset ? &parent->rb_left :
+						 &parent->rb_right;
+	}
+	rb_link_node(&buffer->rb_node, parent, p);
+	rb_insert_color(&buffer->rb_node, &alloc->used);
+}
+
+/* The smallest free buffer of at least @size bytes (best fit), or NULL. */
+static struct cb_buffer *cb_free_find(struct cb_alloc *alloc, size_t size)
+{
+	struct rb_node *n = alloc->free.rb_node;
+	struct cb_buffer *b, *best = NULL;
+
+	while (n) {
+		b = rb_entry(n, struct cb_buffer, rb_node);
+		if (cb_buffer_size(alloc, b) >= size) {
+			best = b;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best;
 }
 
 static vm_fault_t cb_vm_fault(struct vm_fault *vmf)
@@ -83,7 +147,7 @@ int cb_alloc_mmap(struct cb_alloc *alloc, struct vm_area_struct *vma)
 	alloc->free_async = size / 2;
 	buffer->free = true;
 	list_add(&buffer->entry, &alloc->buffers);
-	list_add(&buffer->free_entry, &alloc->free);
+	cb_free_insert(alloc, buffer);
 	/* Publish: the transaction path looks at nothing before this. */
 	smp_store_release(&alloc->mapped, true);
 	return 0;
@@ -92,13 +156,6 @@ err_free:
 	kvfree(pages);
 	kfree(buffer);
 	return -ENOMEM;
-}
-
-static size_t cb_buffer_size(struct cb_alloc *alloc, struct cb_buffer *buffer)
-{
-	if (list_is_last(&buffer->entry, &alloc->buffers))
-		return alloc->size - buffer->offset;
-	return list_next_entry(buffer, entry)->offset - buffer->offset;
 }
 
 /* The receiver's VMA at @addr if it is still our mapping, mmap lock held. */
@@ -203,7 +260,7 @@ struct cb_buffer *cb_alloc_new_buf(struct cb_alloc *alloc, size_t data_size,
 				   size_t offsets_size, bool async)
 {
 	struct cb_buffer *buffer, *rest = NULL;
-	size_t size, have;
+	size_t size;
 	int ret;
 
 	/* Pairs with the release in cb_alloc_mmap(): all fields are set. */
@@ -217,15 +274,10 @@ struct cb_buffer *cb_alloc_new_buf(struct cb_alloc *alloc, size_t data_size,
 	if (async && size > alloc->free_async)
 		return ERR_PTR(-ENOSPC);
 
-	list_for_each_entry(buffer, &alloc->free, free_entry) {
-		have = cb_buffer_size(alloc, buffer);
-		if (have >= size)
-			goto found;
-	}
-	return ERR_PTR(-ENOSPC);
-
-found:
-	if (have > size) {
+	buffer = cb_free_find(alloc, size);
+	if (!buffer)
+		return ERR_PTR(-ENOSPC);
+	if (cb_buffer_size(alloc, buffer) > size) {
 		rest = kzalloc_obj(*rest);
 		if (!rest)
 			return ERR_PTR(-ENOMEM);
@@ -236,13 +288,14 @@ found:
 		kfree(rest);
 		return ERR_PTR(ret);
 	}
+	rb_erase(&buffer->rb_node, &alloc->free);
 	if (rest) {
 		rest->offset = buffer->offset + size;
 		rest->free = true;
 		list_add(&rest->entry, &buffer->entry);
-		list_add(&rest->free_entry, &buffer->free_entry);
+		cb_free_insert(alloc, rest);
 	}
-	list_del_init(&buffer->free_entry);
+	cb_used_insert(alloc, buffer);
 	buffer->free = false;
 	buffer->user_owned = false;
 	buffer->async = async;
@@ -256,11 +309,11 @@ found:
 	return buffer;
 }
 
-/* Merge free @next into free @buffer, which comes right before it. */
-static void cb_alloc_merge(struct cb_buffer *buffer, struct cb_buffer *next)
+/* Free @next goes: the free buffer right before it grows over it. */
+static void cb_alloc_merge(struct cb_alloc *alloc, struct cb_buffer *next)
 {
+	rb_erase(&next->rb_node, &alloc->free);
 	list_del(&next->entry);
-	list_del(&next->free_entry);
 	kfree(next);
 }
 
@@ -276,19 +329,24 @@ void cb_alloc_free_buf(struct cb_alloc *alloc, struct cb_buffer *buffer)
 	/* The pages this buffer used, not the slack it may have had. */
 	cb_alloc_put_pages(alloc, buffer->offset >> PAGE_SHIFT,
 			   (buffer->offset + min(used, size) - 1) >> PAGE_SHIFT);
+	rb_erase(&buffer->rb_node, &alloc->used);
 	buffer->free = true;
-	list_add(&buffer->free_entry, &alloc->free);
-
 	if (!list_is_last(&buffer->entry, &alloc->buffers)) {
 		next = list_next_entry(buffer, entry);
 		if (next->free)
-			cb_alloc_merge(buffer, next);
+			cb_alloc_merge(alloc, next);
 	}
 	if (!list_is_first(&buffer->entry, &alloc->buffers)) {
 		prev = list_prev_entry(buffer, entry);
-		if (prev->free)
-			cb_alloc_merge(prev, buffer);
+		if (prev->free) {
+			/* It grows: out of the tree, back in by its new size. */
+			rb_erase(&prev->rb_node, &alloc->free);
+			list_del(&buffer->entry);
+			kfree(buffer);
+			buffer = prev;
+		}
 	}
+	cb_free_insert(alloc, buffer);
 }
 
 binder_uintptr_t cb_alloc_user_ptr(struct cb_alloc *alloc,
@@ -301,14 +359,19 @@ binder_uintptr_t cb_alloc_user_ptr(struct cb_alloc *alloc,
 struct cb_buffer *cb_alloc_find_user(struct cb_alloc *alloc,
 				     binder_uintptr_t user_ptr)
 {
+	struct rb_node *n = alloc->used.rb_node;
 	struct cb_buffer *buffer;
+	size_t offset;
 
 	/* Pairs with the release in cb_alloc_mmap(). */
 	if (!smp_load_acquire(&alloc->mapped) || user_ptr < alloc->start)
 		return NULL;
-	list_for_each_entry(buffer, &alloc->buffers, entry) {
-		if (cb_alloc_user_ptr(alloc, buffer) == user_ptr)
-			return buffer->free ? NULL : buffer;
+	offset = user_ptr - alloc->start;
+	while (n) {
+		buffer = rb_entry(n, struct cb_buffer, rb_node);
+		if (offset == buffer->offset)
+			return buffer;
+		n = offset < buffer->offset ? n->rb_left : n->rb_right;
 	}
 	return NULL;
 }

@@ -66,9 +66,9 @@ struct cb_page {
 
 /*
  * The receive buffers of one process: a region of at most 4 MiB that the
- * process mmaps read-only. Buffers tile it, in address order; the free ones
- * are also on a free list (first fit). A page exists only while a buffer
- * uses it.
+ * process mmaps read-only. Buffers tile it, in address order; the used ones
+ * are also in a tree by address, the free ones in a tree by size (best
+ * fit), as in binder_alloc.c. A page exists only while a buffer uses it.
  */
 struct cb_alloc {
 	spinlock_t map_lock;		/* mmap() against mmap() */
@@ -78,13 +78,14 @@ struct cb_alloc {
 	size_t size;			/* bytes used, <= CB_MAX_MAP */
 	struct cb_page *pages;		/* size / PAGE_SIZE entries */
 	struct list_head buffers;	/* every buffer, by address */
-	struct list_head free;		/* the free ones */
+	struct rb_root used;		/* the used ones, by address */
+	struct rb_root free;		/* the free ones, by size */
 	size_t free_async;		/* room left for one-way transactions */
 };
 
 struct cb_buffer {
 	struct list_head entry;		/* in alloc->buffers */
-	struct list_head free_entry;	/* in alloc->free while free */
+	struct rb_node rb_node;		/* in alloc->free or alloc->used */
 	size_t offset;			/* from the start of the mapping */
 	bool free;
 	bool user_owned;		/* delivered: BC_FREE_BUFFER may free it */
@@ -109,12 +110,13 @@ struct cb_proc {
 	struct cb_context *ctx;
 	struct pid *tgid;		/* the opener's (counted): sender_pid */
 	kuid_t euid;
-	struct list_head threads;
 	/* Trees, so that a lookup costs log(n) however many a sender makes. */
+	struct rb_root threads;		/* by pid */
 	struct rb_root nodes;		/* objects this process owns, by ptr */
 	struct xarray refs;		/* handles it holds, by descriptor */
 	struct rb_root refs_by_node;	/* the same, by node */
 	struct list_head todo;		/* work for any of its looper threads */
+	spinlock_t waiting_lock;	/* protects @waiting (and not the mutex) */
 	struct list_head waiting;	/* looper threads sleeping for work */
 	struct list_head delivered_death; /* BR_DEAD_BINDER not yet done */
 	unsigned int nr_nodes, nr_refs, nr_threads; /* see cb_max_* */
@@ -122,6 +124,8 @@ struct cb_proc {
 	u32 requested_threads;		/* BR_SPAWN_LOOPER sent, not started */
 	u32 started_threads;		/* threads that BC_REGISTER_LOOPER'ed */
 	struct cb_alloc alloc;
+	int tmp_refs;			/* its file, senders copying to it */
+	bool released;			/* its file is gone */
 };
 
 #define CB_LOOPER_REGISTERED	BIT(0)
@@ -131,11 +135,12 @@ struct cb_proc {
 
 struct cb_thread {
 	struct cb_proc *proc;
-	struct list_head entry;		/* in proc->threads */
+	struct rb_node rb_node;		/* in proc->threads */
 	pid_t pid;
 	u32 looper;			/* CB_LOOPER_* */
 	struct list_head todo;		/* work for this thread only */
 	bool process_todo;		/* todo holds work worth waking for */
+	unsigned int nr_completes;	/* BR_TRANSACTION_COMPLETEs in todo */
 	struct list_head waiting_entry;	/* in proc->waiting while asleep */
 	wait_queue_head_t wait;
 	/*
@@ -238,6 +243,7 @@ void cb_enqueue_thread_deferred(struct cb_thread *thread,
 void cb_enqueue_proc(struct cb_proc *proc, struct cb_work *w);
 bool cb_wants_proc_work(struct cb_thread *thread);
 bool cb_has_work(struct cb_thread *thread, bool proc_work);
+bool cb_wakeup_waiting(struct cb_proc *proc);
 void cb_wakeup_proc(struct cb_proc *proc);
 void cb_thread_error(struct cb_thread *thread, struct cb_error *err, u32 cmd);
 void cb_enqueue_death(struct cb_thread *thread, struct cb_death *death);

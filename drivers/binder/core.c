@@ -32,6 +32,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/pagemap.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/poll.h>
@@ -64,6 +65,11 @@ static unsigned int max_proc_threads = 1024;
 module_param(max_proc_threads, uint, 0444);
 MODULE_PARM_DESC(max_proc_threads,
 		 "Threads of one process that may use the device; ioctl() in another is EAGAIN (default 1024)");
+
+static unsigned int max_completions = 1024;
+module_param(max_completions, uint, 0444);
+MODULE_PARM_DESC(max_completions,
+		 "BR_TRANSACTION_COMPLETEs one thread may leave unread; a one-way call past them fails (default 1024)");
 
 static LIST_HEAD(cb_contexts);
 
@@ -303,6 +309,19 @@ static void cb_free_buffer(struct cb_proc *proc, struct cb_buffer *buffer)
 		cb_node_tmp_put(node);
 }
 
+/*
+ * Drop a reference to @proc: its file's, or a sender's that copies into
+ * one of its buffers. The last one frees the buffers and the process.
+ */
+static void cb_proc_put(struct cb_proc *proc)
+{
+	if (--proc->tmp_refs)
+		return;
+	cb_alloc_release(&proc->alloc);
+	put_pid(proc->tgid);
+	kfree(proc);
+}
+
 /* Take sync call @t, on top of its sender's stack, off that stack. */
 static void cb_pop_from(struct cb_transaction *t)
 {
@@ -370,71 +389,128 @@ static struct cb_thread *cb_find_caller(struct cb_thread *thread,
 	return NULL;
 }
 
-/* BC_TRANSACTION and BC_REPLY. Errors come back as return commands. */
+/*
+ * Where BC_TRANSACTION (@reply false) or BC_REPLY goes: *@target, and
+ * *@node for a call; else the error its sender gets. cb_transaction()
+ * asks twice, as the device lock is dropped in between.
+ */
+static u32 cb_transaction_target(struct cb_thread *thread,
+				 struct binder_transaction_data *tr,
+				 bool reply, struct cb_proc **target,
+				 struct cb_node **node)
+{
+	struct cb_transaction *in = thread->stack;
+	struct cb_proc *proc = thread->proc;
+	struct cb_ref *ref;
+
+	*node = NULL;
+	if (reply) {
+		/* Answer the call on top of this thread's stack, if it took it. */
+		if (!in || in->to_thread != thread)
+			return BR_FAILED_REPLY;
+		if (!in->from)
+			return BR_DEAD_REPLY;
+		*target = in->from->proc;
+		return 0;
+	}
+	if (tr->target.handle == 0) {
+		*node = proc->ctx->mgr;
+		if (!*node)
+			return BR_DEAD_REPLY;
+	} else {
+		/* Only a strong handle may be called, as in binder. */
+		ref = cb_ref_lookup(proc, tr->target.handle);
+		*node = ref && ref->strong ? ref->node : NULL;
+		if (!*node)
+			return BR_FAILED_REPLY;
+	}
+	*target = (*node)->proc;
+	if (!*target)
+		return BR_DEAD_REPLY;
+	if (*target == proc)
+		return BR_FAILED_REPLY;
+	/* A new sync call only from the top: one this thread took. */
+	if (!(tr->flags & TF_ONE_WAY) && in && in->to_thread != thread)
+		return BR_FAILED_REPLY;
+	return 0;
+}
+
+/* Take the call that @thread answers off its stack. */
+static struct cb_transaction *cb_pop_to(struct cb_thread *thread)
+{
+	struct cb_transaction *in = thread->stack;
+
+	thread->stack = in->to_parent;
+	in->to_thread = NULL;
+	if (in->buffer) {
+		in->buffer->t = NULL;
+		in->buffer = NULL;
+	}
+	return in;
+}
+
+/*
+ * Copy the sender's data and offsets into @buffer, which it reserved in
+ * @target's mapping, with the device lock dropped: its user memory may
+ * take as long as it likes to fault in (userfaultfd, FUSE, a slow disk)
+ * without stalling anyone else. @target and its buffer stay (the caller
+ * pinned them); nothing else writes a buffer that was never delivered.
+ */
+static int cb_copy_unlocked(struct cb_thread *thread, struct cb_proc *target,
+			    struct cb_buffer *buffer,
+			    struct binder_transaction_data *tr)
+{
+	struct mutex *lock = &thread->proc->ctx->lock;
+	int ret;
+
+	mutex_unlock(lock);
+	ret = cb_alloc_copy_from_user(&target->alloc, buffer, 0,
+				      u64_to_user_ptr(tr->data.ptr.buffer),
+				      tr->data_size);
+	if (!ret)
+		ret = cb_alloc_copy_from_user(&target->alloc, buffer,
+					      cb_offset_pos(buffer, 0),
+					      u64_to_user_ptr(tr->data.ptr.offsets),
+					      tr->offsets_size);
+	/*
+	 * Not killable: the buffer and pins must go back. Nobody holds the
+	 * lock across a user access, so this wait is bounded.
+	 */
+	mutex_lock(lock);
+	return ret;
+}
+
+/*
+ * BC_TRANSACTION and BC_REPLY, called with the device lock held; it is
+ * dropped while the data is copied. Errors come back as return commands.
+ */
 static void cb_transaction(struct cb_thread *thread,
 			   struct binder_transaction_data *tr, bool reply)
 {
-	struct cb_proc *proc = thread->proc, *target;
+	struct cb_proc *target, *target2;
 	struct cb_thread *target_thread = NULL;
 	bool one_way = !reply && (tr->flags & TF_ONE_WAY);
 	struct cb_transaction *t, *in = NULL;
-	bool accept_fds = false;
+	struct cb_node *node, *node2;
 	struct cb_buffer *buffer;
-	struct cb_node *node = NULL;
-	struct cb_ref *ref;
-	u32 err = BR_FAILED_REPLY;
+	bool accept_fds;
 	struct cb_work *tc;
+	u32 err;
 
 	t = kzalloc_obj(*t);
 	tc = kzalloc_obj(*tc);
+	err = BR_FAILED_REPLY;
 	if (!t || !tc)
 		goto err_free;
-
-	if (reply) {
-		/* Answer the call on top of this thread's stack, if it took it. */
-		if (!thread->stack || thread->stack->to_thread != thread)
-			goto err_free;
-		in = thread->stack;
-		thread->stack = in->to_parent;
-		in->to_thread = NULL;
-		if (in->buffer) {
-			in->buffer->t = NULL;
-			in->buffer = NULL;
-		}
-		/* fds go back only to a caller that said it takes them */
-		accept_fds = in->flags & TF_ACCEPT_FDS;
-		target_thread = in->from;
-		err = BR_DEAD_REPLY;
-		if (!target_thread)
-			goto err_free;
-		target = target_thread->proc;
-	} else {
-		if (tr->target.handle == 0) {
-			node = proc->ctx->mgr;
-			err = BR_DEAD_REPLY;
-		} else {
-			/* Only a strong handle may be called, as in binder. */
-			ref = cb_ref_lookup(proc, tr->target.handle);
-			node = ref && ref->strong ? ref->node : NULL;
-		}
-		if (!node)
-			goto err_free;
-		err = BR_DEAD_REPLY;
-		target = node->proc;
-		if (!target)
-			goto err_free;
-		err = BR_FAILED_REPLY;
-		if (target == proc)
-			goto err_free;
-		accept_fds = node->accept_fds;
-		if (!one_way) {
-			/* A new call only from the top: one this thread took. */
-			if (thread->stack && thread->stack->to_thread != thread)
-				goto err_free;
-			target_thread = cb_find_caller(thread, target);
-		}
-	}
-
+	/*
+	 * A sync call or reply waits for (or ends) a call, so only one-way
+	 * calls can pile completions up on a sender that never reads.
+	 */
+	if (one_way && thread->nr_completes >= max_completions)
+		goto err_free;
+	err = cb_transaction_target(thread, tr, reply, &target, &node);
+	if (err)
+		goto err_free;
 	buffer = cb_alloc_new_buf(&target->alloc, tr->data_size,
 				  tr->offsets_size, one_way);
 	if (IS_ERR(buffer)) {
@@ -442,22 +518,30 @@ static void cb_transaction(struct cb_thread *thread,
 		err = PTR_ERR(buffer) == -ESRCH ? BR_DEAD_REPLY : BR_FAILED_REPLY;
 		goto err_free;
 	}
+	/* Both stay while the lock is dropped, even if the target goes. */
+	target->tmp_refs++;
+	if (node)
+		node->tmp_refs++;
 	err = BR_FAILED_REPLY;
-	if (cb_alloc_copy_from_user(&target->alloc, buffer, 0,
-				    u64_to_user_ptr(tr->data.ptr.buffer),
-				    tr->data_size) ||
-	    cb_alloc_copy_from_user(&target->alloc, buffer,
-				    cb_offset_pos(buffer, 0),
-				    u64_to_user_ptr(tr->data.ptr.offsets),
-				    tr->offsets_size) ||
-	    cb_translate(thread, target, buffer, accept_fds)) {
-		cb_alloc_free_buf(&target->alloc, buffer);
-		goto err_free;
-	}
+	if (cb_copy_unlocked(thread, target, buffer, tr))
+		goto err_free_buf;
+	/* Anything may have happened meanwhile: still the same target? */
+	err = cb_transaction_target(thread, tr, reply, &target2, &node2);
+	if (!err && (target2 != target || node2 != node || target->released))
+		err = BR_DEAD_REPLY;
+	if (err)
+		goto err_free_buf;
+	/* fds go back only to a caller that said it takes them */
+	accept_fds = reply ? thread->stack->flags & TF_ACCEPT_FDS :
+			     node->accept_fds;
+	err = BR_FAILED_REPLY;
+	if (cb_translate(thread, target, buffer, accept_fds))
+		goto err_free_buf;
+	cb_proc_put(target);
 
 	INIT_LIST_HEAD(&t->work.entry);
 	t->work.type = CB_WORK_TRANSACTION;
-	t->sender_euid = proc->euid;
+	t->sender_euid = thread->proc->euid;
 	t->to_proc = target;
 	t->buffer = buffer;
 	t->code = tr->code;
@@ -465,16 +549,18 @@ static void cb_transaction(struct cb_thread *thread,
 	t->reply = reply;
 	buffer->t = t;
 	tc->type = CB_WORK_COMPLETE;
+	thread->nr_completes++;
 
 	if (reply) {
+		in = cb_pop_to(thread);
+		target_thread = in->from;
 		cb_pop_from(in);
 		kfree(in);
 		cb_enqueue_thread(target_thread, &t->work);
 		cb_enqueue_thread(thread, tc);
 		return;
 	}
-	t->node = node;
-	node->tmp_refs++;
+	t->node = node;		/* with the tmp ref taken above */
 	if (one_way) {
 		/* One at a time per node: the rest wait until it is freed. */
 		if (node->has_async) {
@@ -486,6 +572,7 @@ static void cb_transaction(struct cb_thread *thread,
 		cb_enqueue_thread(thread, tc);
 		return;
 	}
+	target_thread = cb_find_caller(thread, target);
 	t->from = thread;
 	t->from_parent = thread->stack;
 	thread->stack = t;
@@ -496,14 +583,23 @@ static void cb_transaction(struct cb_thread *thread,
 	cb_enqueue_thread_deferred(thread, tc);
 	return;
 
+err_free_buf:
+	cb_alloc_free_buf(&target->alloc, buffer);
+	if (node)
+		cb_node_tmp_put(node);
+	cb_proc_put(target);
 err_free:
 	kfree(t);
 	kfree(tc);
+	/* A reply that fails still ends the call it answers. */
+	if (reply && thread->stack && thread->stack->to_thread == thread)
+		in = cb_pop_to(thread);
 	if (in) {
 		/* The replier's part is done (first, as in binder); the caller learns. */
 		tc = kzalloc_obj(*tc);
 		if (tc) {
 			tc->type = CB_WORK_COMPLETE;
+			thread->nr_completes++;
 			cb_enqueue_thread(thread, tc);
 		}
 		cb_send_failed_reply(in, err);
@@ -689,11 +785,13 @@ static int cb_command(struct cb_thread *thread, u32 cmd, union cb_arg *arg)
 /*
  * Run the commands in [*consumed, size) of the write buffer. A command must
  * fit whole in it; *consumed ends after the last one that ran. Like binder,
- * stop at a failed transaction until its error has been read.
+ * stop at a failed transaction until its error has been read. Each command
+ * is read before the device lock is taken (see cb_ioctl()).
  */
 static int cb_thread_write(struct cb_thread *thread, binder_uintptr_t ubuf,
 			   binder_size_t size, binder_size_t *consumed)
 {
+	struct mutex *lock = &thread->proc->ctx->lock;
 	void __user *buf = u64_to_user_ptr(ubuf);
 	binder_size_t pos = *consumed;
 	union cb_arg arg;
@@ -701,6 +799,7 @@ static int cb_thread_write(struct cb_thread *thread, binder_uintptr_t ubuf,
 	u32 cmd;
 	int ret;
 
+	/* Only this thread's own commands and reads touch its error. */
 	while (pos < size && list_empty(&thread->error.work.entry)) {
 		if (size - pos < sizeof(cmd))
 			return -EINVAL;
@@ -713,7 +812,10 @@ static int cb_thread_write(struct cb_thread *thread, binder_uintptr_t ubuf,
 			return -EINVAL;
 		if (copy_from_user(&arg, buf + pos + sizeof(cmd), len))
 			return -EFAULT;
+		if (mutex_lock_killable(lock))
+			return -EINTR;
 		ret = cb_command(thread, cmd, &arg);
+		mutex_unlock(lock);
 		if (ret)
 			return ret;
 		pos += sizeof(cmd) + len;
@@ -724,10 +826,14 @@ static int cb_thread_write(struct cb_thread *thread, binder_uintptr_t ubuf,
 
 /* ---- returns (read) ------------------------------------------------ */
 
-/* Copy @len bytes to *@ptr and move it on. */
+/*
+ * Copy @len bytes to *@ptr and move it on. This runs under the device
+ * lock, so it takes no page fault: -EFAULT for a page that is not there,
+ * and cb_thread_read() faults it in with the lock dropped.
+ */
 static int cb_put(void __user **ptr, const void *data, size_t len)
 {
-	if (copy_to_user(*ptr, data, len))
+	if (copy_to_user_nofault(*ptr, data, len))
 		return -EFAULT;
 	*ptr += len;
 	return 0;
@@ -853,7 +959,8 @@ static int cb_deliver_transaction(struct cb_thread *thread,
 		cb_transaction_discard(t, true, BR_FAILED_REPLY);
 		/* A reply has no sender to tell: its reader is the caller. */
 		if (cmd == BR_REPLY)
-			return cb_put_cmd(ptr, BR_FAILED_REPLY, NULL, 0);
+			cb_thread_error(thread, &thread->reply_error,
+					BR_FAILED_REPLY);
 		return 0;
 	}
 	if (cb_put_cmd(ptr, cmd, &tr, sizeof(tr))) {
@@ -905,6 +1012,7 @@ static int cb_deliver(struct cb_thread *thread, struct cb_work *w,
 			return -EFAULT;
 		list_del(&w->entry);
 		kfree(w);
+		thread->nr_completes--;
 		return 0;
 	case CB_WORK_ERROR:
 		err = container_of(w, struct cb_error, work);
@@ -932,10 +1040,15 @@ static int cb_deliver(struct cb_thread *thread, struct cb_work *w,
 	return -EINVAL;
 }
 
-/* Sleep, with the device lock dropped, until there is work or a signal. */
-static int cb_wait_for_work(struct cb_thread *thread)
+/*
+ * Sleep, with the device lock dropped, until there is work or a signal:
+ * 0 or -EINTR, with the lock held again; or -EINTR with *@locked false if
+ * the task was killed while it waited to take the lock back.
+ */
+static int cb_wait_for_work(struct cb_thread *thread, bool *locked)
 {
 	struct cb_proc *proc = thread->proc;
+	struct mutex *lock = &proc->ctx->lock;
 	DEFINE_WAIT(wait);
 	int ret = 0;
 
@@ -949,21 +1062,36 @@ static int cb_wait_for_work(struct cb_thread *thread)
 			ret = -EINTR;
 			break;
 		}
-		if (proc_work)
+		if (proc_work) {
+			spin_lock(&proc->waiting_lock);
 			list_add(&thread->waiting_entry, &proc->waiting);
-		mutex_unlock(&proc->ctx->lock);
+			spin_unlock(&proc->waiting_lock);
+		}
+		mutex_unlock(lock);
 		schedule();
-		mutex_lock(&proc->ctx->lock);
+		spin_lock(&proc->waiting_lock);
 		list_del_init(&thread->waiting_entry);
+		spin_unlock(&proc->waiting_lock);
+		if (mutex_lock_killable(lock)) {
+			/* It may have been woken for work: pass that on. */
+			cb_wakeup_waiting(proc);
+			*locked = false;
+			ret = -EINTR;
+			break;
+		}
 	}
 	finish_wait(&thread->wait, &wait);
 	return ret;
 }
 
+/* Room a read needs for one more item: the largest, BR_TRANSACTION. */
+#define CB_READ_ROOM	(sizeof(u32) + sizeof(struct binder_transaction_data))
+
 /*
  * Fill [*consumed, size) of the read buffer: BR_NOOP first (so the driver
  * can turn it into BR_SPAWN_LOOPER), then work until one transaction or
- * reply went out or the buffer is full. Waits unless O_NONBLOCK.
+ * reply went out or the buffer is full. Waits unless O_NONBLOCK. Takes the
+ * device lock, and drops it to wait or to fault in the buffer's pages.
  */
 static int cb_thread_read(struct cb_thread *thread, binder_uintptr_t ubuf,
 			  binder_size_t size, binder_size_t *consumed,
@@ -972,26 +1100,33 @@ static int cb_thread_read(struct cb_thread *thread, binder_uintptr_t ubuf,
 	void __user *buf = u64_to_user_ptr(ubuf);
 	void __user *ptr = buf + *consumed;
 	struct cb_proc *proc = thread->proc;
-	bool first = *consumed == 0;
+	struct mutex *lock = &proc->ctx->lock;
+	bool first = *consumed == 0, locked = true, spawn = false;
 	struct cb_work *w;
 	u32 cmd = BR_NOOP;
 	int ret = 0;
 
 	if (*consumed > size || size - *consumed < sizeof(cmd))
 		return -EINVAL;
-	if (first && cb_put(&ptr, &cmd, sizeof(cmd)))
-		return -EFAULT;
+	if (first) {
+		if (put_user(cmd, (u32 __user *)ptr))
+			return -EFAULT;
+		ptr += sizeof(cmd);
+	}
+	if (mutex_lock_killable(lock)) {
+		ret = -EINTR;
+		goto out;
+	}
 retry:
 	if (!cb_has_work(thread, cb_wants_proc_work(thread))) {
 		if (nonblock)
 			ret = -EAGAIN;
 		else
-			ret = cb_wait_for_work(thread);
+			ret = cb_wait_for_work(thread, &locked);
 		if (ret)
-			goto out;
+			goto out_unlock;
 	}
-	while (buf + size - ptr >= sizeof(cmd) +
-				   sizeof(struct binder_transaction_data)) {
+	while (buf + size - ptr >= CB_READ_ROOM) {
 		w = list_first_entry_or_null(&thread->todo, struct cb_work,
 					     entry);
 		if (!w && cb_wants_proc_work(thread))
@@ -1005,22 +1140,42 @@ retry:
 		ret = cb_deliver(thread, w, &ptr);
 		if (list_empty(&thread->todo))
 			thread->process_todo = false;
+		if (ret == -EFAULT) {
+			/* Not delivered: fault the page in unlocked, try again. */
+			mutex_unlock(lock);
+			locked = false;
+			if (fault_in_writeable(ptr, CB_READ_ROOM))
+				goto out;
+			ret = -EINTR;
+			if (mutex_lock_killable(lock))
+				goto out;
+			locked = true;
+			continue;
+		}
 		if (ret < 0)
-			goto out;
+			goto out_unlock;
 		if (ret)
 			break;
 	}
 	ret = 0;
 	/* No looper left waiting: ask user space for another one. */
-	if (first && !proc->requested_threads && list_empty(&proc->waiting) &&
+	if (first && !proc->requested_threads &&
+	    list_empty_careful(&proc->waiting) &&
 	    proc->started_threads < proc->max_threads &&
 	    (thread->looper & (CB_LOOPER_REGISTERED | CB_LOOPER_ENTERED))) {
-		cmd = BR_SPAWN_LOOPER;
-		if (put_user(cmd, (u32 __user *)buf))
-			ret = -EFAULT;
-		else
-			proc->requested_threads++;
+		spawn = true;
+		proc->requested_threads++;
 	}
+out_unlock:
+	if (locked) {
+		/* Work this thread left behind goes to another looper. */
+		if (!list_empty(&proc->todo))
+			cb_wakeup_proc(proc);
+		mutex_unlock(lock);
+	}
+	/* As binder does, after unlocking: the first word was BR_NOOP. */
+	if (spawn && put_user(BR_SPAWN_LOOPER, (u32 __user *)buf))
+		ret = -EFAULT;
 out:
 	*consumed = ptr - buf;
 	return ret;
@@ -1031,11 +1186,16 @@ out:
 /* The calling task's thread of @proc, made on its first call. */
 static struct cb_thread *cb_get_thread(struct cb_proc *proc)
 {
+	struct rb_node **p = &proc->threads.rb_node, *parent = NULL;
 	struct cb_thread *thread;
 
-	list_for_each_entry(thread, &proc->threads, entry)
-		if (thread->pid == current->pid)
+	while (*p) {
+		thread = rb_entry(*p, struct cb_thread, rb_node);
+		if (current->pid == thread->pid)
 			return thread;
+		parent = *p;
+		p = current->pid < thread->pid ? &(*p)->rb_left : &(*p)->rb_right;
+	}
 	if (proc->nr_threads >= max_proc_threads)
 		return ERR_PTR(-EAGAIN);
 	thread = kzalloc_obj(*thread);
@@ -1051,7 +1211,8 @@ static struct cb_thread *cb_get_thread(struct cb_proc *proc)
 	thread->error.work.type = CB_WORK_ERROR;
 	INIT_LIST_HEAD(&thread->reply_error.work.entry);
 	thread->reply_error.work.type = CB_WORK_ERROR;
-	list_add(&thread->entry, &proc->threads);
+	rb_link_node(&thread->rb_node, parent, p);
+	rb_insert_color(&thread->rb_node, &proc->threads);
 	return thread;
 }
 
@@ -1087,9 +1248,11 @@ static void cb_thread_release(struct cb_thread *thread, bool alive)
 	struct cb_transaction *t = thread->stack, *answer = NULL;
 	struct cb_work *w;
 
-	list_del(&thread->entry);
+	rb_erase(&thread->rb_node, &thread->proc->threads);
 	thread->proc->nr_threads--;
+	spin_lock(&thread->proc->waiting_lock);
 	list_del_init(&thread->waiting_entry);
+	spin_unlock(&thread->proc->waiting_lock);
 	/*
 	 * Leave every call on its stack, as binder does: a call it took has
 	 * no receiver now, one it sent no sender. Only the call on top can be
@@ -1156,7 +1319,6 @@ static void cb_node_release(struct cb_node *node)
 static void cb_proc_release(struct cb_proc *proc)
 {
 	struct cb_context *ctx = proc->ctx;
-	struct cb_thread *thread, *tmp_thread;
 	struct cb_buffer *buffer;
 	struct cb_work *w;
 	struct rb_node *rb;
@@ -1165,8 +1327,9 @@ static void cb_proc_release(struct cb_proc *proc)
 
 	if (ctx->mgr && ctx->mgr->proc == proc)
 		ctx->mgr = NULL;
-	list_for_each_entry_safe(thread, tmp_thread, &proc->threads, entry)
-		cb_thread_release(thread, false);
+	while ((rb = rb_first(&proc->threads)))
+		cb_thread_release(rb_entry(rb, struct cb_thread, rb_node),
+				  false);
 	while ((w = list_first_entry_or_null(&proc->todo, struct cb_work,
 					     entry)))
 		cb_work_discard(w, false);
@@ -1187,7 +1350,8 @@ static void cb_proc_release(struct cb_proc *proc)
 	xa_for_each(&proc->refs, desc, ref)
 		cb_ref_delete(ref);
 	xa_destroy(&proc->refs);
-	cb_alloc_release(&proc->alloc);
+	/* A sender may still copy into a buffer: see cb_proc_put(). */
+	proc->released = true;
 }
 
 static int cb_open(struct inode *inode, struct file *filp)
@@ -1199,14 +1363,16 @@ static int cb_open(struct inode *inode, struct file *filp)
 	if (!proc)
 		return -ENOMEM;
 	proc->ctx = ctx;
+	proc->tmp_refs = 1;	/* the file's */
 	proc->tgid = get_pid(task_tgid(current));
 	proc->euid = current_euid();
-	INIT_LIST_HEAD(&proc->threads);
+	proc->threads = RB_ROOT;
 	proc->nodes = RB_ROOT;
 	xa_init_flags(&proc->refs, XA_FLAGS_ALLOC);
 	proc->refs_by_node = RB_ROOT;
 	INIT_LIST_HEAD(&proc->todo);
 	INIT_LIST_HEAD(&proc->waiting);
+	spin_lock_init(&proc->waiting_lock);
 	INIT_LIST_HEAD(&proc->delivered_death);
 	cb_alloc_init(&proc->alloc);
 	filp->private_data = proc;
@@ -1220,9 +1386,8 @@ static int cb_release(struct inode *inode, struct file *filp)
 
 	mutex_lock(&ctx->lock);
 	cb_proc_release(proc);
+	cb_proc_put(proc);
 	mutex_unlock(&ctx->lock);
-	put_pid(proc->tgid);
-	kfree(proc);
 	return 0;
 }
 
@@ -1242,7 +1407,6 @@ static int cb_mmap(struct file *filp, struct vm_area_struct *vma)
 static int cb_ioctl_write_read(struct file *filp, struct cb_thread *thread,
 			       void __user *ubuf)
 {
-	struct cb_proc *proc = thread->proc;
 	struct binder_write_read bwr;
 	int ret = 0;
 
@@ -1256,68 +1420,77 @@ static int cb_ioctl_write_read(struct file *filp, struct cb_thread *thread,
 			goto out;
 		}
 	}
-	if (bwr.read_size > 0) {
+	if (bwr.read_size > 0)
 		ret = cb_thread_read(thread, bwr.read_buffer, bwr.read_size,
 				     &bwr.read_consumed,
 				     filp->f_flags & O_NONBLOCK);
-		/* Work this thread left behind goes to another looper. */
-		if (!list_empty(&proc->todo))
-			cb_wakeup_proc(proc);
-	}
 out:
 	if (copy_to_user(ubuf, &bwr, sizeof(bwr)))
 		ret = -EFAULT;
 	return ret;
 }
 
+/*
+ * The device lock is never held across an access to user memory, which
+ * can fault for as long as its mapping likes (userfaultfd, FUSE, a slow
+ * disk): arguments are read before it is taken, results written after it
+ * is dropped, and the paths that need user memory under it drop it there.
+ * Every wait for it is killable but the one that gives back what a
+ * transaction reserved (cb_copy_unlocked()).
+ */
 static long cb_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	struct cb_proc *proc = filp->private_data;
 	struct binder_version __user *version;
+	struct mutex *lock = &proc->ctx->lock;
 	void __user *ubuf = (void __user *)arg;
 	struct flat_binder_object fbo = {};
 	struct cb_thread *thread;
+	u32 max_threads;
 	long ret = 0;
 
-	/* A task stuck behind another's user copy can still be killed. */
-	if (mutex_lock_killable(&proc->ctx->lock))
+	if (mutex_lock_killable(lock))
 		return -EINTR;
+	/* Stays: only this task or the file's release frees it. */
 	thread = cb_get_thread(proc);
-	if (IS_ERR(thread)) {
-		ret = PTR_ERR(thread);
-		goto out;
-	}
+	mutex_unlock(lock);
+	if (IS_ERR(thread))
+		return PTR_ERR(thread);
+
 	switch (cmd) {
 	case BINDER_WRITE_READ:
-		ret = cb_ioctl_write_read(filp, thread, ubuf);
-		break;
+		return cb_ioctl_write_read(filp, thread, ubuf);
 	case BINDER_SET_MAX_THREADS:
-		if (copy_from_user(&proc->max_threads, ubuf, sizeof(u32)))
-			ret = -EFAULT;
+		if (get_user(max_threads, (u32 __user *)ubuf))
+			return -EFAULT;
+		if (mutex_lock_killable(lock))
+			return -EINTR;
+		proc->max_threads = max_threads;
 		break;
 	case BINDER_SET_CONTEXT_MGR_EXT:
-		if (copy_from_user(&fbo, ubuf, sizeof(fbo))) {
-			ret = -EFAULT;
-			break;
-		}
+		if (copy_from_user(&fbo, ubuf, sizeof(fbo)))
+			return -EFAULT;
 		fallthrough;
 	case BINDER_SET_CONTEXT_MGR:
+		if (mutex_lock_killable(lock))
+			return -EINTR;
 		ret = cb_set_mgr(proc, &fbo);
 		break;
 	case BINDER_THREAD_EXIT:
+		if (mutex_lock_killable(lock))
+			return -EINTR;
 		cb_thread_release(thread, true);
 		break;
 	case BINDER_VERSION:
 		version = ubuf;
 		if (put_user(BINDER_CURRENT_PROTOCOL_VERSION,
 			     &version->protocol_version))
-			ret = -EFAULT;
-		break;
+			return -EFAULT;
+		return 0;
 	default:
-		ret = -EINVAL;	/* as binder does, not -ENOTTY */
+		return -EINVAL;	/* as binder does, not -ENOTTY */
 	}
-out:
-	mutex_unlock(&proc->ctx->lock);
+	mutex_unlock(lock);
 	return ret;
 }
 

@@ -51,22 +51,42 @@ bool cb_has_work(struct cb_thread *thread, bool proc_work)
 	       (proc_work && !list_empty(&thread->proc->todo));
 }
 
-/* Wake one sleeping looper for process work, or else the pollers. */
-void cb_wakeup_proc(struct cb_proc *proc)
+/*
+ * Wake one looper sleeping for process work; false if none sleeps. Needs
+ * only proc->waiting_lock: a looper killed on its way back to the device
+ * lock passes its wakeup on with this.
+ */
+bool cb_wakeup_waiting(struct cb_proc *proc)
 {
 	struct cb_thread *thread;
 
+	spin_lock(&proc->waiting_lock);
 	thread = list_first_entry_or_null(&proc->waiting, struct cb_thread,
 					  waiting_entry);
 	if (thread) {
 		list_del_init(&thread->waiting_entry);
+		/* It is in its ioctl (not freed) until it took this lock. */
 		wake_up_interruptible(&thread->wait);
-		return;
 	}
-	list_for_each_entry(thread, &proc->threads, entry)
+	spin_unlock(&proc->waiting_lock);
+	return thread;
+}
+
+/* Wake one sleeping looper for process work, or else the pollers. */
+void cb_wakeup_proc(struct cb_proc *proc)
+{
+	struct cb_thread *thread;
+	struct rb_node *rb;
+
+	if (cb_wakeup_waiting(proc))
+		return;
+	/* Every thread, as binder does: pollers are not on proc->waiting. */
+	for (rb = rb_first(&proc->threads); rb; rb = rb_next(rb)) {
+		thread = rb_entry(rb, struct cb_thread, rb_node);
 		if ((thread->looper & CB_LOOPER_POLL) &&
 		    cb_wants_proc_work(thread))
 			wake_up_interruptible(&thread->wait);
+	}
 }
 
 /*

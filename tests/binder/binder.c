@@ -2272,6 +2272,189 @@ TEST_F_TIMEOUT(binder, many_objects_stay_bounded, 300)
 	bl_close(&s);
 }
 
+/*
+ * Slow user memory: pages of a null_blk device whose reads complete after
+ * SLOW_S seconds, mapped shared, so a first touch (the driver's user copy)
+ * waits that long, as a page of userfaultfd or FUSE would (this kernel has
+ * neither). Offsets 16 MiB apart, beyond each other's readahead.
+ */
+#define SLOW_S 2
+#define SLOW_SPAN (16 << 20)
+
+/* Map 2 pages: an ordinary one, then at *@slow a slow one; NULL on error. */
+static __u8 *map_slow(int fd, off_t off, __u8 **slow)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	__u8 *p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	p[0] = 1;	/* faulted in now, not in the driver */
+	*slow = mmap(p + pg, pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		     fd, off);
+	return *slow == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * Child: a call whose data sits in a slow page (@read false), or whose
+ * reply is read into a buffer that runs from an ordinary page into a slow
+ * one (@read true). Exit 0 when it got its reply, after >= SLOW_S - 0.5 s
+ * (so the copy really was slow and overlapped the parent's round trip).
+ * A byte on @go says it is about to start.
+ */
+static void slow_child(const char *dev, int fd, off_t off, bool read,
+		       int go)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	struct binder_write_read bwr = {};
+	struct bl_cmds cmds = {};
+	__u8 *p, *slow, *q;
+	struct bl_ret r;
+	struct bl c;
+	__u32 cmd;
+	double t0;
+
+	p = map_slow(fd, off, &slow);
+	if (!p || bl_open(&c, dev, MAP_SIZE) || write(go, "g", 1) != 1)
+		_exit(10);
+	t0 = now_s();
+	if (!read) {
+		if (bl_call(&c, 0, CODE_ECHO, slow, 4, NULL, 0, &r) != BR_REPLY)
+			_exit(11);
+		_exit(now_s() - t0 < SLOW_S - 0.5 ? 12 : 0);
+	}
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, 0, "ping", 4, NULL, 0);
+	if (bl_write(&c, &cmds))
+		_exit(13);
+	usleep(100000);		/* the reply is there before we read */
+	/* BR_NOOP and BR_TRANSACTION_COMPLETE fit before the slow page. */
+	bwr.read_buffer = (binder_uintptr_t)(slow - 8);
+	bwr.read_size = 256;
+	if (bl_ioctl(c.fd, &bwr))
+		_exit(14);
+	for (q = slow - 8; q < slow - 8 + bwr.read_consumed;
+	     q += 4 + _IOC_SIZE(cmd)) {
+		memcpy(&cmd, q, 4);
+		if (cmd == BR_REPLY)
+			break;
+	}
+	if (cmd != BR_REPLY)
+		_exit(15);
+	memcpy(&r.tr, q + 4, sizeof(r.tr));
+	if (r.tr.data_size != 8 || memcmp(bl_data(&r), "ping", 4))
+		_exit(16);
+	bl_free(&c, r.tr.data.ptr.buffer);
+	munmap(p, 2 * pg);
+	_exit(now_s() - t0 < SLOW_S - 0.5 ? 17 : 0);
+}
+
+/*
+ * A process whose user memory is slow to fault in, as the source of a
+ * call's data or as the buffer a reply is read into, holds up no other
+ * process on the device: a round trip from another client meanwhile takes
+ * well under the fault's SLOW_S seconds, and the slow one completes too.
+ */
+TEST_F_TIMEOUT(binder, slow_user_memory_stalls_nobody, 120)
+{
+	struct server *sv;
+	struct bl_ret r;
+	struct bl other;
+	char load[128];
+	int fd, status, go[2];
+	double t;
+	pid_t pid;
+
+	snprintf(load, sizeof(load),
+		 "modprobe null_blk nr_devices=1 irqmode=2 completion_nsec=%d000000000",
+		 SLOW_S);
+	if (rfl_loaded("null_blk"))
+		ASSERT_EQ(0, rfl_unload("null_blk"));
+	ASSERT_EQ(0, system(load));
+	fd = open("/dev/nullb0", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, server_start(&sv, self->dev, 2));
+	ASSERT_EQ(0, bl_open(&other, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, pipe(go));
+	for (int read = 0; read < 2; read++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			slow_child(self->dev, fd, read * SLOW_SPAN, read, go[1]);
+		ASSERT_TRUE(wait_byte(go[0], 'g'));
+		usleep(300000);		/* the child is in its slow copy */
+		t = now_s();
+		ASSERT_EQ(BR_REPLY, bl_call(&other, 0, CODE_ECHO, "x", 1, NULL, 0, &r));
+		t = now_s() - t;
+		ASSERT_EQ(0, bl_free(&other, r.tr.data.ptr.buffer));
+		/* Still in it: the round trip really ran alongside. */
+		EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));
+		TH_LOG("%s: another client's round trip took %.2f s",
+		       read ? "reply read into a slow page" :
+			      "call data in a slow page", t);
+		EXPECT_GT(1.0, t);
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("slow child: status %#x", status);
+	}
+	EXPECT_EQ(0, server_stop(sv, &other));
+	bl_close(&other);
+	close(go[0]);
+	close(go[1]);
+	close(fd);
+	EXPECT_EQ(0, rfl_unload("null_blk"));
+}
+
+/*
+ * The target dies while a call's data is still faulting in: the driver
+ * copies into a buffer of a process that is gone meanwhile, and the
+ * caller gets BR_DEAD_REPLY (cbinder pins the target's buffers until the
+ * copy is done, then sees it died). Nothing leaks (the sanitizer kernel
+ * checks).
+ */
+TEST_F_TIMEOUT(binder, target_dies_during_a_slow_copy, 120)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd, ready, status;
+	struct bl_ret r;
+	__u8 *p, *slow;
+	pid_t server;
+	struct bl c;
+	double t;
+
+	if (rfl_loaded("null_blk"))
+		ASSERT_EQ(0, rfl_unload("null_blk"));
+	ASSERT_EQ(0, system("modprobe null_blk nr_devices=1 irqmode=2 completion_nsec=2000000000"));
+	fd = open("/dev/nullb0", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	p = map_slow(fd, 0, &slow);
+	ASSERT_NE(NULL, p);
+	server = fork_server(self->dev, &ready);
+	ASSERT_LT(0, server);
+	ASSERT_TRUE(wait_byte(ready, 'r'));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	/* Kill the server 0.5 s into our slow copy, from a helper. */
+	if (fork() == 0) {
+		usleep(500000);
+		kill(server, SIGKILL);
+		_exit(0);
+	}
+	t = now_s();
+	EXPECT_EQ(BR_DEAD_REPLY, bl_call(&c, 0, CODE_ECHO, slow, 4, NULL, 0, &r))
+		TH_LOG("got %s", bl_cmd_name(r.cmd));
+	t = now_s() - t;
+	TH_LOG("the call ended after %.2f s", t);
+	EXPECT_LT(SLOW_S - 0.5, t);	/* the server died during the copy */
+	ASSERT_EQ(server, waitpid(server, &status, 0));
+	while (wait(NULL) > 0)
+		;
+	close(ready);
+	bl_close(&c);
+	munmap(p, 2 * pg);
+	close(fd);
+	EXPECT_EQ(0, rfl_unload("null_blk"));
+}
+
 static int thread_ioctl_ret;
 
 static void *version_in_thread(void *arg)
@@ -2345,6 +2528,60 @@ TEST_F(binder, limits_reached_and_recovered)
 	EXPECT_EQ(BINDER_CURRENT_PROTOCOL_VERSION, version_from_new_thread(c1.fd));
 	bl_close(&c1);
 	bl_close(&c2);
+	bl_close(&s);
+}
+
+/*
+ * A sender that never reads its BR_TRANSACTION_COMPLETEs, making one-way
+ * calls to a receiver that frees each: cbinder (max_completions=8) fails
+ * the 9th with BR_FAILED_REPLY; the sender reads its 8 completions and the
+ * error, and its next call goes through. Binder queues a completion per
+ * call, without bound (xfail).
+ */
+TEST_F(binder, oneway_completions_bounded)
+{
+	const int limit = 8;
+	struct bl_cmds cmds = {};
+	int i, delivered = 0;
+	struct bl s, c;
+	struct bl_ret r;
+
+	if (variant->impl == CBINDER) {
+		ASSERT_EQ(0, rfl_unload("cbinder"));
+		ASSERT_EQ(0, rfl_load(MODDIR, "cbinder", "max_completions=8"));
+	}
+	ASSERT_EQ(0, open_server(&s, self->dev, MAP_SIZE));
+	ASSERT_EQ(0, bl_open(&c, self->dev, MAP_SIZE));
+	for (i = 0; i <= limit; i++) {
+		bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, &i,
+				   sizeof(i), NULL, 0);
+		ASSERT_EQ(0, bl_write(&c, &cmds));
+		if (bl_next(&s, &r, i < limit ? TMO : 100) <= 0)
+			break;
+		ASSERT_EQ(BR_TRANSACTION, r.cmd);
+		ASSERT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
+		delivered++;
+	}
+	for (i = 0; i < delivered; i++)
+		ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
+	if (variant->impl != CBINDER) {
+		ASSERT_EQ(limit + 1, delivered);
+		bl_close(&c);
+		bl_close(&s);
+		RFL_XFAIL(return, "drivers/binder/README.md, Known limits",
+			  "call %d accepted with %d completions unread: no bound",
+			  limit + 1, limit);
+	}
+	ASSERT_EQ(limit, delivered);
+	ASSERT_EQ(0, expect(&c, BR_FAILED_REPLY, &r));
+	/* Read: the next one goes through. */
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, &i,
+			   sizeof(i), NULL, 0);
+	ASSERT_EQ(0, bl_write(&c, &cmds));
+	ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
+	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
+	ASSERT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
+	bl_close(&c);
 	bl_close(&s);
 }
 
