@@ -688,8 +688,8 @@ int main(int argc, char **argv)
 		injected++;
 		if (up_and_broken()) {
 			unclean++;
-			printf("UNCLEAN: n=%u: %s %s (%s), the interface is up and %s does not answer\n",
-			       n, op->name, ret ? "failed" : "succeeded",
+			printf("%s n=%u: %s %s (%s), the interface is up and %s does not answer\n",
+			       "UNCLEAN:", n, op->name, ret ? "failed" : "succeeded",
 			       ret ? strerror(-ret) : "absorbed", ping_addr);
 			if (!ret)
 				op->undo();
