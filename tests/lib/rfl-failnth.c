@@ -3,7 +3,7 @@
  * rfl-failnth: drive every error path of one operation, one injected
  * failure at a time.
  *
- *   rfl-failnth [--max N] OP ARGS...
+ *   rfl-failnth [--max N] [--ping ADDR] OP ARGS...
  *
  * For n = 1, 2, 3, ... it writes n to /proc/thread-self/fail-nth, so that
  * the n-th fault site this thread reaches in the kernel (a slab or page
@@ -15,6 +15,12 @@
  *
  * Only this thread's faults are injected: work a driver defers to a
  * workqueue, an interrupt or another process is not swept.
+ *
+ * --ping ADDR (the network OPs): after every injected fault, failed or
+ * absorbed, an interface that is up must also work: an ICMP echo to ADDR
+ * (IPv4) is answered within 5 s (a driver's RX ring left empty refills
+ * from its watchdog). Up and not answering is unclean; down is a defined
+ * state (the error was returned).
  *
  * One line per n goes to stdout ("n=3 ENOMEM", "n=9 absorbed"), then
  *   RESULT path=OP injected=N clean=C absorbed=A unclean=U
@@ -28,6 +34,8 @@
  *   open PATH                    open / close
  *   ifup IF                      SIOCSIFFLAGS up / down
  *   rings IF RX TX               ETHTOOL_SRINGPARAM / the sizes it had
+ *   nway IF                      ETHTOOL_NWAY_RST (mainline e1000: a reset
+ *                                of the running device) / nothing
  *   gpio-edge CHIP LINE          a line request with both edges / close
  *   binder-mmap DEV              open and mmap / munmap and close
  *   binder-txn DEV               a call with a binder object and an fd to
@@ -39,6 +47,10 @@
 #include <limits.h>
 #include <stddef.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <arpa/inet.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +60,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,6 +78,7 @@
 
 static char **args;
 static int nargs;
+static const char *ping_addr;
 
 /* What OP left to undo, and what undo needs. */
 static struct {
@@ -311,6 +325,87 @@ static bool rings_clean(void)
 	       r.tx_pending == st.rings.tx_pending;
 }
 
+static int nway_op(void)
+{
+	struct ethtool_value v = { .cmd = ETHTOOL_NWAY_RST };
+
+	return ethtool(&v);
+}
+
+static int nothing_undo(void)
+{
+	return 0;
+}
+
+/* A failed reset leaves the interface down, or up (and, --ping, working). */
+static bool nway_clean(void)
+{
+	if (!is_up())
+		return ifflags(true) == 0;
+	return true;
+}
+
+/* ---- --ping: an interface that is up works -------------------------- */
+
+static unsigned short icmp_sum(const void *buf, size_t len)
+{
+	const unsigned short *w = buf;
+	unsigned int sum = 0;
+
+	for (; len > 1; len -= 2)
+		sum += *w++;
+	if (len)
+		sum += *(const unsigned char *)w;
+	sum = (sum >> 16) + (sum & 0xffff);
+	sum += sum >> 16;
+	return ~sum;
+}
+
+/* An echo to ping_addr answered within 5 s (tries 200 ms apart). */
+static bool answers(void)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct icmphdr req = { .type = ICMP_ECHO };
+	bool ok = false;
+	int fd, i;
+
+	if (inet_pton(AF_INET, ping_addr, &to.sin_addr) != 1)
+		return false;
+	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+	if (fd < 0) {
+		printf("# ping: socket: %s\n", strerror(errno));
+		return false;
+	}
+	req.un.echo.id = htons(getpid() & 0xffff);
+	for (i = 0; i < 25 && !ok; i++) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		char buf[128];
+
+		req.un.echo.sequence = htons(i);
+		req.checksum = 0;
+		req.checksum = icmp_sum(&req, sizeof(req));
+		sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&to,
+		       sizeof(to));
+		while (!ok && poll(&pfd, 1, 200) == 1) {
+			ssize_t n = recv(fd, buf, sizeof(buf), 0);
+			/* The IP header comes first on a raw socket. */
+			size_t hl = n > 0 ? (buf[0] & 0xf) * 4 : 0;
+			struct icmphdr *r = (struct icmphdr *)(buf + hl);
+
+			ok = n >= (ssize_t)(hl + sizeof(*r)) &&
+			     r->type == ICMP_ECHOREPLY &&
+			     r->un.echo.id == req.un.echo.id;
+		}
+	}
+	close(fd);
+	return ok;
+}
+
+static bool up_and_broken(void)
+{
+	return ping_addr && is_up() && !answers();
+}
+
 static int gpio_prepare(void)
 {
 	st.fd2 = open(args[0], O_RDWR | O_CLOEXEC);
@@ -464,6 +559,7 @@ static const struct op {
 	{ "open", 1, NULL, open_op, close_undo, always_clean },
 	{ "ifup", 1, net_prepare, ifup_op, ifup_undo, ifup_clean },
 	{ "rings", 3, rings_prepare, rings_op, rings_undo, rings_clean },
+	{ "nway", 1, net_prepare, nway_op, nothing_undo, nway_clean },
 	{ "gpio-edge", 2, gpio_prepare, gpio_op, close_undo, always_clean },
 	{ "binder-mmap", 1, NULL, binder_mmap_op, binder_mmap_undo,
 	  always_clean },
@@ -526,12 +622,17 @@ int main(int argc, char **argv)
 		argv += 2;
 		argc -= 2;
 	}
+	if (argc > 2 && !strcmp(argv[1], "--ping")) {
+		ping_addr = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	for (i = 0; argc > 1 && i < (int)ARRAY_SIZE(ops); i++)
 		if (!strcmp(argv[1], ops[i].name))
 			op = &ops[i];
 	if (!op || argc - 2 < op->min_args) {
 		fprintf(stderr, "%s\n",
-			"usage: rfl-failnth [--max N] OP ARGS... (see the source's head)");
+			"usage: rfl-failnth [--max N] [--ping ADDR] OP ARGS... (see the source's head)");
 		return 2;
 	}
 	args = argv + 2;
@@ -585,7 +686,14 @@ int main(int argc, char **argv)
 			break;
 		}
 		injected++;
-		if (!ret) {
+		if (up_and_broken()) {
+			unclean++;
+			printf("%s n=%u: %s %s (%s), the interface is up and %s does not answer\n",
+			       "UNCLEAN:", n, op->name, ret ? "failed" : "succeeded",
+			       ret ? strerror(-ret) : "absorbed", ping_addr);
+			if (!ret)
+				op->undo();
+		} else if (!ret) {
 			absorbed++;
 			printf("n=%u absorbed\n", n);
 			ret = op->undo();
