@@ -22,7 +22,9 @@ for f in $frags; do
 	files+=("$TOP/kernel/config/$f.config")
 done
 
-toolchain=$( (clang --version | head -n1; rustc --version; bindgen --version) 2>&1)
+# pahole too: its version is in .config (CONFIG_PAHOLE_VERSION, BTF).
+toolchain=$( (clang --version | head -n1; rustc --version; bindgen --version
+	pahole --version) 2>&1)
 # Builds that share source, toolchain and architecture can seed each other
 # (see below); arm64's stamp is as it was before there were others.
 base=$( (basename "$src"; echo "$toolchain"; [ "$RFL_ARCH" = arm64 ] ||
