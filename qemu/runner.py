@@ -6,9 +6,9 @@ The machine: arm64 `virt` under TCG with the built-in PL061, or (--arch
 x86_64) a PC, `q35`, under KVM when the host can run it and TCG otherwise;
 2 vCPUs, two e1000 NICs joined only to each other by an internal hub, an
 NVMe controller backed by a file, the guest root and the suite as read-only
-9p shares, and two virtio serial ports: `rfl.tap` carries results from the guest runner
-(qemu/guest/rfl-run-tests), `rfl.host` carries requests from tests to this
-runner (press the power button, ...).
+9p shares, and two virtio serial ports: `rfl.tap` carries results from the
+guest runner (qemu/guest/rfl-run-tests), `rfl.host` carries requests from
+tests to this runner (press the power button, ...).
 
 Modes:
   run      interactive shell on the console (Ctrl-A x leaves)
@@ -129,7 +129,7 @@ def qemu_base(args):
     else:
         root = ["root=/dev/root", "rootfstype=9p", "rootflags=trans=virtio,"
                 "version=9p2000.L,msize=262144,cache=loose"]
-    image, qemu, machine, console = ARCHES[args.arch]
+    _, qemu, machine, console = ARCHES[args.arch]
     append = " ".join([f"console={console}"] + root + [
         "ro", "init=/sbin/rfl-init", "panic=-1",
         # pr_info() on the console for a person at the shell; tests read

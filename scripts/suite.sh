@@ -72,7 +72,7 @@ cp "$kbuild/.config" "$suite.tmp/kernel.config"
 		# the Kbuild files) and mainline's Rust drivers its config leaves out.
 		why="not built for Debian's kernel: its headers package carries no Rust metadata"
 		# shellcheck disable=SC2016 # $(RFL_RUST) is Kbuild's, literal here
-		sed -n 's/^obj-$(RFL_RUST) += \(.*\)\.o$/\1/p' "$TOP"/drivers/*/Kbuild |
+		sed -n 's/^obj-.*$(RFL_RUST).* += \(.*\)\.o$/\1/p' "$TOP"/drivers/*/Kbuild |
 			sed "s/\$/ Rust twin, $why/"
 		for m in rnull:BLK_DEV_RUST_NULL rnull_mod:BLK_DEV_RUST_NULL \
 			rust_binder:ANDROID_BINDER_IPC_RUST rust_minimal:SAMPLE_RUST_MINIMAL \
