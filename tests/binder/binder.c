@@ -209,6 +209,30 @@ static int ack_refcount(struct bl *b, const struct bl_ret *r)
 	return ret ? ret : 1;
 }
 
+/*
+ * A one-way call of @len bytes from @c reaches @s: the sender's
+ * BR_TRANSACTION_COMPLETE, the receiver's BR_TRANSACTION, its buffer freed.
+ * 0 or the first error.
+ */
+static int oneway_goes_through(struct bl *c, struct bl *s, const void *data,
+			       size_t len)
+{
+	struct bl_cmds cmds = {};
+	struct bl_ret r;
+	int ret;
+
+	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, data, len,
+			   NULL, 0);
+	ret = bl_write(c, &cmds);
+	if (!ret)
+		ret = expect(c, BR_TRANSACTION_COMPLETE, &r);
+	if (!ret)
+		ret = expect(s, BR_TRANSACTION, &r);
+	if (!ret)
+		ret = bl_free(s, r.tr.data.ptr.buffer);
+	return ret;
+}
+
 /* Refcount traffic settles: requests acked, releases taken, nothing else. */
 static bool settle(struct bl *b)
 {
@@ -1992,12 +2016,7 @@ TEST_F(binder, oneway_space_is_half_the_mapping)
 	ASSERT_EQ(0, call_big(&c, &s, data, sizeof(data), NULL, 0));
 	/* and once the first is freed, one-way calls fit again. */
 	ASSERT_EQ(0, bl_free(&s, held));
-	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, data,
-			   sizeof(data), NULL, 0);
-	ASSERT_EQ(0, bl_write(&c, &cmds));
-	ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
-	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
-	ASSERT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
+	ASSERT_EQ(0, oneway_goes_through(&c, &s, data, sizeof(data)));
 	bl_close(&c);
 	bl_close(&s);
 }
@@ -2575,12 +2594,7 @@ TEST_F(binder, oneway_completions_bounded)
 	ASSERT_EQ(limit, delivered);
 	ASSERT_EQ(0, expect(&c, BR_FAILED_REPLY, &r));
 	/* Read: the next one goes through. */
-	bl_cmd_transaction(&cmds, false, 0, CODE_ECHO, TF_ONE_WAY, &i,
-			   sizeof(i), NULL, 0);
-	ASSERT_EQ(0, bl_write(&c, &cmds));
-	ASSERT_EQ(0, expect(&c, BR_TRANSACTION_COMPLETE, &r));
-	ASSERT_EQ(0, expect(&s, BR_TRANSACTION, &r));
-	ASSERT_EQ(0, bl_free(&s, r.tr.data.ptr.buffer));
+	ASSERT_EQ(0, oneway_goes_through(&c, &s, &i, sizeof(i)));
 	bl_close(&c);
 	bl_close(&s);
 }
