@@ -703,11 +703,17 @@ def main():
     for path in (args.kernel, args.rootfs, args.suite):
         if not os.path.exists(path):
             sys.exit(f"error: {path} is missing; 'make modules rootfs' builds it")
+    kvm = args.arch == "x86_64" and kvm_usable(args)[0]
     if args.arch == "x86_64" and "rfl.shard=" not in " ".join(args.append):
-        kvm, why = kvm_usable(args)
+        why = kvm_usable(args)[1]
         print("x86_64 guest under KVM" if kvm else
               f"x86_64 guest under TCG: KVM is not usable here ({why[4:]})",
               flush=True)
+    if args.out:
+        # For the report's Machine section.
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "accel"), "w") as f:
+            f.write(f"{args.arch} {'kvm' if kvm else 'tcg'}\n")
     if args.mode == "run":
         return run_interactive(args)
     if args.mode in ("test", "faults") and args.jobs > 1:
