@@ -15,14 +15,15 @@
 //! re1000_ethtool.rs, and this one (PCI, net device, interrupt, NAPI, works, module).
 //!
 //! One difference in shape: the interrupt is requested at probe and held until remove (a
-//! Rust `irq::Registration` borrows the bound device, which `open` does not have); the handler
-//! ignores it while the interface is down, as ce1000's does. Two `unsafe` blocks, both in probe
-//! where 7.3's API is `unsafe` (the DMA mask, the interrupt registration); README.md says why.
+//! Rust interrupt registration needs the bound device, which `open` does not have); the handler
+//! ignores it while the interface is down, as ce1000's does. No `unsafe`: the DMA mask is set
+//! by the PCI layer before probe (`pci::Driver::DMA_MASK`), and the interrupt is an
+//! `irq::ManagedRegistration`, freed at unbind even if forgotten (kernel/patches/0003).
 
 use kernel::{
     c_str,
     device::Core,
-    dma::{Coherent, Device as _, DmaMask},
+    dma::{Coherent, DmaMask},
     irq,
     net::dev as netdev,
     net::dev::WorkId,
@@ -431,9 +432,9 @@ use kernel::net::skbuff::SkBuff;
 
 /// The PCI driver's data: the interrupt, whose handler owns the net device.
 #[pin_data]
-struct Re1000Pci<'bound> {
+struct Re1000Pci {
     #[pin]
-    irq: irq::Registration<'bound, IrqHandler>,
+    irq: irq::ManagedRegistration<IrqHandler>,
 }
 
 struct Re1000Driver;
@@ -453,10 +454,7 @@ impl Re1000Driver {
         let regs = pdev
             .iomap_region_sized::<BAR0_SIZE>(0, NAME)?
             .into_devres()?;
-        // A conventional PCI 82540 is a 32-bit DMA master in mainline too.
-        // SAFETY: Probe has not allocated or mapped anything for DMA yet, and nothing else
-        // does for this device while its driver probes.
-        unsafe { pdev.dma_set_mask_and_coherent(DmaMask::new::<32>())? };
+        // The DMA mask is set already (`DMA_MASK`, below).
         pdev.set_master();
         let dev = pdev.as_ref();
         let words = RING_MAX as usize * 2;
@@ -535,8 +533,11 @@ impl Re1000Driver {
 
 impl pci::Driver for Re1000Driver {
     type IdInfo = ();
-    type Data<'bound> = Re1000Pci<'bound>;
+    type Data<'bound> = Re1000Pci;
     const ID_TABLE: pci::IdTable<Self::IdInfo> = &PCI_TABLE;
+    // A conventional PCI 82540 is a 32-bit DMA master in mainline too. The PCI layer sets the
+    // mask before `probe()`, when nothing can be allocating DMA memory for the device.
+    const DMA_MASK: Option<DmaMask> = Some(DmaMask::new::<32>());
 
     fn probe<'bound>(
         pdev: &'bound pci::Device<Core<'_>>,
@@ -546,16 +547,12 @@ impl pci::Driver for Re1000Driver {
             irq <- {
                 let netdev = Self::setup(pdev)?;
                 let request = pdev.intx_irq()?;
-                // SAFETY: The registration is a pinned field of the driver data, which the PCI
-                // core drops at unbind; nothing forgets it.
-                unsafe {
-                    irq::Registration::new(
-                        request,
-                        irq::Flags::SHARED,
-                        NAME,
-                        Ok::<_, Error>(IrqHandler { netdev }),
-                    )
-                }
+                irq::ManagedRegistration::new(
+                    request,
+                    irq::Flags::SHARED,
+                    NAME,
+                    Ok::<_, Error>(IrqHandler { netdev }),
+                )
             },
         })
         .pin_chain(|this| {
