@@ -146,11 +146,12 @@ pub(crate) struct Re1000 {
     // Software counters; they outlive the rings. Each has one writer at a time (noted).
     tx_stats: RingStats,
     rx_stats: RingStats,
-    tx_dma_errors: Counter,   // start_xmit only
-    rx_alloc_failed: Counter, // NAPI poll and open only
-    rx_frame_errors: Counter, // NAPI poll only
-    tx_timeouts: Counter,     // ndo_tx_timeout only
-    irqs: Counter,            // the interrupt handler only
+    tx_dma_errors: Counter,     // start_xmit only
+    tx_offload_errors: Counter, // start_xmit only
+    rx_alloc_failed: Counter,   // NAPI poll and open only
+    rx_frame_errors: Counter,   // NAPI poll only
+    tx_timeouts: Counter,       // ndo_tx_timeout only
+    irqs: Counter,              // the interrupt handler only
 
     /// Set under RTNL; used by open and set_ringparam.
     tx_ring_size: Atomic<u32>,
@@ -371,8 +372,9 @@ impl netdev::Operations for Re1000 {
         st.tx_bytes = ad.tx_stats.bytes.load(Relaxed);
         // No received frame is dropped for want of a buffer: an empty slot makes the NIC
         // miss frames (rx_missed_errors, MPC), and a refill failure is in ethtool -S
-        // (rx_alloc_failed). A frame that could not be mapped for sending is dropped.
-        st.tx_dropped = ad.tx_dma_errors.load(Relaxed);
+        // (rx_alloc_failed). A frame that could not be mapped or offloaded for sending is
+        // dropped.
+        st.tx_dropped = ad.tx_dma_errors.load(Relaxed) + ad.tx_offload_errors.load(Relaxed);
         let hw = ad.hw_stats.lock();
         st.multicast = hw.mprc;
         st.collisions = hw.colc;
@@ -482,6 +484,7 @@ impl Re1000Driver {
             tx_stats: RingStats::new(),
             rx_stats: RingStats::new(),
             tx_dma_errors: Atomic::new(0),
+            tx_offload_errors: Atomic::new(0),
             rx_alloc_failed: Atomic::new(0),
             rx_frame_errors: Atomic::new(0),
             tx_timeouts: Atomic::new(0),
@@ -503,6 +506,11 @@ impl Re1000Driver {
                 min_mtu: 68,
                 max_mtu: 1500,
                 live_addr_change: true,
+                // The offloads mainline e1000 turns on for the 82540, toggled with `ethtool -K`:
+                // the core stops asking for one the user turned off. The NIC's checksum is
+                // generic (any start, any place), so HW_CSUM, not IP_CSUM: IPv6 and UDP too.
+                // TSO is IPv4 TCP only.
+                offloads: netdev::Offloads::SG | netdev::Offloads::HW_CSUM | netdev::Offloads::TSO,
             },
             data,
         )?;
