@@ -245,6 +245,32 @@ def module_rows(suite, rel, loads):
     return rows
 
 
+# The guest machine of each architecture, as the intro names it, and the
+# Debian architecture of its packages.
+GUESTS = {"arm64": ("QEMU virt arm64", "arm64"),
+          "x86_64": ("QEMU q35 x86_64", "amd64")}
+
+
+def guest_arch(suite):
+    """The architecture of the kernel the suite was built for, from its
+    .config (arm64 when it says neither, or there is none)."""
+    path = os.path.join(suite, "kernel.config")
+    for line in lines_of(path) if os.path.exists(path) else []:
+        if line.startswith("CONFIG_X86_64=y"):
+            return "x86_64"
+    return "arm64"
+
+
+def not_applicable(suite):
+    """{implementation or case: reason} of the suite's not-applicable file
+    (scripts/suite.sh): what this kernel or machine cannot have."""
+    path = os.path.join(suite, "not-applicable")
+    if not os.path.exists(path):
+        return {}
+    return {w[0]: w[1] for w in (line.rstrip("\n").split(" ", 1)
+                                 for line in lines_of(path)) if len(w) == 2}
+
+
 def pair_rows(modules):
     """Our C/Rust twins: c<name> and r<name> in one drivers/ directory."""
     ours = {r[0]: r for r in modules if r[1] == "ours"}
@@ -686,6 +712,12 @@ def machine(runs=()):
                          f"(1, 5, 15 min) {host.get('load_before', '?')} "
                          f"before the boot, {host.get('load_after', '?')} "
                          "after it"])
+        accel = lines_of(os.path.join(d, "accel")) \
+            if os.path.exists(os.path.join(d, "accel")) else []
+        if accel:
+            guest, how = accel[0].split()
+            rows.append([boot, "guest", f"{GUESTS[guest][0]} under "
+                         f"{how.upper()}"])
         kern = read_kv(os.path.join(d, "kernel"))
         if kern:
             rows.append([boot, "kernel", f"variant {kern.get('variant')}, "
@@ -746,10 +778,11 @@ def headlines(sem, nullblk, binder, e1000):
     return out
 
 
-def summary_rows(modules, binder_sizes, feats, heads, robust=None):
+def summary_rows(modules, binder_sizes, feats, heads, robust=None, na=None):
     """A row per driver, a cell per implementation: features passed,
     size / ours in C, the headline performance ratio, the fault sweep's
-    clean paths (@robust: robustness.summary_cells)."""
+    clean paths (@robust: robustness.summary_cells); an implementation
+    this machine cannot have (@na: not_applicable()) says why instead."""
     size = {r[0]: sum(r[4:7]) for r in modules}
     if binder_sizes:
         size["binder_linux_objects"] = binder_sizes[0][5]
@@ -767,6 +800,9 @@ def summary_rows(modules, binder_sizes, feats, heads, robust=None):
         for impl in impls:
             if impl is None:
                 row.append("-")
+                continue
+            if impl in (na or {}):
+                row.append(f"not applicable: {na[impl]}")
                 continue
             mine = size.get(MODULE_OF.get(impl, impl))
             if impl == "rust_binder" and "binder_linux_objects" in size:
@@ -1085,7 +1121,7 @@ def debian_rows(merged, debian):
     return rows
 
 
-def debian_section(rep, merged, path):
+def debian_section(rep, merged, path, arch="arm64"):
     """The section comparing `make test` on our kernel with its run on
     Debian's packaged kernel (results.tsv at @path), when that exists."""
     if not os.path.exists(path):
@@ -1093,7 +1129,8 @@ def debian_section(rep, merged, path):
     debian = results.counted(results.read_tsv(path))
     rep.section(
         "On Debian's kernel (make test VARIANT=debian)",
-        "The same cases on Debian's own arm64 kernel package (its config, "
+        f"The same cases on Debian's own {GUESTS[arch][1]} kernel package "
+        "(its config, "
         "gcc-built; our C drivers built against its headers package, "
         f"dracut's initramfs), from {path}, beside the project's kernel. "
         "Rust twins are skips there: Debian's headers carry no Rust "
@@ -1173,6 +1210,7 @@ def main():
     bench, missing = runs.bench, runs.missing
 
     modules = module_rows(suite, rel, runs.loads)
+    arch, na = guest_arch(suite), not_applicable(suite)
     rep = Report()
     os.makedirs(out, exist_ok=True)
     charts = plot_all(bench, out)
@@ -1313,7 +1351,7 @@ def main():
                  "cbinder": 0, "ce1000": 0, "rnull": 1, "rsemaphore": 1,
                  "rhello": 1, "rust_binder": 1, "re1000": 1}
         tests_sections(rep, merged, src)
-        debian_section(rep, merged, args.debian)
+        debian_section(rep, merged, args.debian, arch)
         feats = features.matrices(TOP, tests, order)
         for driver, impls, rows in feats:
             rep.section(f"Features: {driver}",
@@ -1348,10 +1386,10 @@ def main():
                 ("driver", *SUMMARY_COLUMNS),
                 summary_rows(modules, binder_sizes, feats,
                              headlines(sem, nullblk, binder, e1000),
-                             robustness.summary_cells(sweep)), at=0)
+                             robustness.summary_cells(sweep), na), at=0)
     intro = ("C drivers against their Rust twins and the mainline "
-             "drivers, QEMU virt arm64 under TCG; machine and kernel as "
-             "recorded in 'Machine'.")
+             f"drivers, {GUESTS[arch][0]}; machine, kernel and accelerator "
+             "as recorded in 'Machine'.")
     text = rep.text()
     print(text)
     final = args.final or out

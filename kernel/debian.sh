@@ -141,4 +141,5 @@ touch "$o/usr/include/.complete" "$o/.complete"
 rm -rf "$out"
 mv "$o" "$out"
 say "Debian's kernel ready: $out" >&2
+prune_old 2 "$out" "$CACHE/debian/kernel-"*"-$arch-"*
 echo "$out"

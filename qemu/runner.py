@@ -41,11 +41,15 @@ import results
 BOOT_TIMEOUT = 300  # seconds from power-on to the guest runner's PLAN
 # Per guest architecture: the kernel image in a build directory, QEMU, its
 # machine and CPU under TCG, the console.
+# Per guest architecture: the image in a build directory, QEMU, the machine,
+# the console, and what QMP's system_powerdown does to the guest.
 ARCHES = {
     "arm64": ("arch/arm64/boot/Image", "qemu-system-aarch64",
-              ["-M", "virt", "-cpu", "cortex-a57"], "ttyAMA0"),
+              ["-M", "virt", "-cpu", "cortex-a57"], "ttyAMA0",
+              "pulses PL061 line 3"),
     "x86_64": ("arch/x86/boot/bzImage", "qemu-system-x86_64",
-               ["-M", "q35", "-cpu", "max"], "ttyS0"),
+               ["-M", "q35", "-cpu", "max"], "ttyS0",
+               "presses the ACPI power button"),
 }
 TAIL_LINES = 40
 PR_SET_PDEATHSIG = 1
@@ -129,7 +133,7 @@ def qemu_base(args):
     else:
         root = ["root=/dev/root", "rootfstype=9p", "rootflags=trans=virtio,"
                 "version=9p2000.L,msize=262144,cache=loose"]
-    _, qemu, machine, console = ARCHES[args.arch]
+    _, qemu, machine, console, _ = ARCHES[args.arch]
     append = " ".join([f"console={console}"] + root + [
         "ro", "init=/sbin/rfl-init", "panic=-1",
         # pr_info() on the console for a person at the shell; tests read
@@ -656,8 +660,8 @@ def run_interactive(args):
         "-serial", "mon:stdio",
         "-qmp", f"unix:{qmp},server=on,wait=off",
     ]
-    print(f"QMP socket: {qmp} (e.g. system_powerdown pulses PL061 line 3). "
-          "Ctrl-A x leaves.", flush=True)
+    print(f"QMP socket: {qmp} (e.g. system_powerdown "
+          f"{ARCHES[args.arch][4]}). Ctrl-A x leaves.", flush=True)
     os.execvp(cmd[0], cmd)
 
 
@@ -699,11 +703,17 @@ def main():
     for path in (args.kernel, args.rootfs, args.suite):
         if not os.path.exists(path):
             sys.exit(f"error: {path} is missing; 'make modules rootfs' builds it")
+    kvm = args.arch == "x86_64" and kvm_usable(args)[0]
     if args.arch == "x86_64" and "rfl.shard=" not in " ".join(args.append):
-        kvm, why = kvm_usable(args)
+        why = kvm_usable(args)[1]
         print("x86_64 guest under KVM" if kvm else
               f"x86_64 guest under TCG: KVM is not usable here ({why[4:]})",
               flush=True)
+    if args.out:
+        # For the report's Machine section.
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "accel"), "w") as f:
+            f.write(f"{args.arch} {'kvm' if kvm else 'tcg'}\n")
     if args.mode == "run":
         return run_interactive(args)
     if args.mode in ("test", "faults") and args.jobs > 1:

@@ -11,7 +11,8 @@ set -euo pipefail
 
 key=$( (echo "$DEB_ARCH"; hash_of "$TOP/rootfs/build.sh" "$TOP/rootfs/packages" \
 	"$TOP/rootfs/rfl-init") | sha256sum | cut -c1-12)
-out=$CACHE/rootfs/$key
+# The architecture in the name: prune_old keeps one old root per guest.
+out=$CACHE/rootfs/$DEB_ARCH-$key
 mkdir -p "$BUILD"
 ln -sfn "$out" "$BUILD/rootfs"
 if [ -e "$out/.complete" ]; then
@@ -60,4 +61,5 @@ touch "$r/.complete"
 rm -rf "$out"
 mv "$r" "$out"
 say "guest root ready: $out ($(du -sh "$out" | cut -f1))" >&2
+prune_old 2 "$out" "$CACHE/rootfs/$DEB_ARCH-"*
 echo "$out"

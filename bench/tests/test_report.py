@@ -507,3 +507,27 @@ class Summary(unittest.TestCase):
         goals = report.goal_rows(nullblk, [], [], [])
         self.assertEqual(goals[0][2], "missed (goal >= 1.00)")
         self.assertEqual(goals[1][2], "cnull is slower")
+
+    def test_guest_arch_and_not_applicable(self):
+        with tempfile.TemporaryDirectory() as d:
+            # No .config line names x86_64, no not-applicable file: arm64,
+            # everything applicable.
+            with open(os.path.join(d, "kernel.config"), "w") as f:
+                f.write("CONFIG_ARM64=y\n")
+            self.assertEqual(report.guest_arch(d), "arm64")
+            self.assertEqual(report.not_applicable(d), {})
+            with open(os.path.join(d, "kernel.config"), "w") as f:
+                f.write("CONFIG_64BIT=y\nCONFIG_X86_64=y\n")
+            with open(os.path.join(d, "not-applicable"), "w") as f:
+                f.write("cpl061 no PL061 on a PC\n"
+                        "pipeline/qemu/power-button no PL061 either\n")
+            self.assertEqual(report.guest_arch(d), "x86_64")
+            na = report.not_applicable(d)
+            self.assertEqual(na["cpl061"], "no PL061 on a PC")
+            self.assertEqual(na["pipeline/qemu/power-button"],
+                             "no PL061 either")
+        # The summary says why instead of sizing a module never built.
+        rows = report.summary_rows([], [], [], {}, None, na)
+        pl061 = [r for r in rows if r[0] == "gpio_pl061"][0]
+        self.assertEqual(pl061[1], "not applicable: no PL061 on a PC")
+        self.assertTrue(pl061[2].startswith("features: no results"))

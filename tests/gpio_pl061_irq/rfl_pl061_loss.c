@@ -19,14 +19,7 @@
 #include <linux/platform_device.h>
 #include <linux/sizes.h>
 
-#define GPIODATA(line)	BIT((line) + 2)
-#define GPIODIR		0x400
-#define GPIOIS		0x404
-#define GPIOIBE		0x408
-#define GPIOIEV		0x40c
-#define GPIOIE		0x410
-#define GPIORIS		0x414
-#define GPIOIC		0x41c
+#include "../../drivers/gpio_pl061/pl061_regs.h"
 
 static char *pl061_name = "9030000.pl061";
 module_param_named(dev, pl061_name, charp, 0444);

@@ -21,13 +21,19 @@ case_add() {
 "
 }
 
+# The outcome was said (rfl_run_case tells it from a silent set -e exit).
+# $$ is the program's own PID in the case's subshell too.
+RFL_SAID=/tmp/rfl-said.$$
+
 skip() {
 	echo "SKIP: $*"
+	: >"$RFL_SAID"
 	exit 4
 }
 
 fail() {
 	echo "FAIL: $*"
+	: >"$RFL_SAID"
 	exit 1
 }
 
@@ -41,6 +47,7 @@ elsewhere() {
 # REFERENCE is a commit, a URL or a README section. Status 2 is KSFT_XFAIL.
 xfail() {
 	echo "XFAIL: $1 (see $2)"
+	: >"$RFL_SAID"
 	exit 2
 }
 
@@ -67,11 +74,21 @@ wait_for() {
 	done
 }
 
+# rfl_run_case FUNCTION NAME: a failure without fail's message is a
+# command that failed under set -eu; say so, or the case ends silently.
 rfl_run_case() {
+	rm -f "$RFL_SAID"
+	# Not in an || or if: there the shell ignores set -e, inside too.
 	(
 		set -eu
 		"$1" "$2"
 	)
+	_rc=$?
+	if [ "$_rc" != 0 ] && [ ! -e "$RFL_SAID" ]; then
+		echo "FAIL: exit status $_rc with no message: a command failed under set -eu (its output, if any, is above)"
+	fi
+	rm -f "$RFL_SAID"
+	return "$_rc"
 }
 
 rfl_main() {
@@ -90,7 +107,10 @@ rfl_main() {
 		rc=0
 		printf '%s' "$RFL_CASES" | {
 			while read -r name fn meta; do
-				if rfl_run_case "$fn" "$name"; then
+				# Not as an if's condition (set -e would be off).
+				rfl_run_case "$fn" "$name"
+				_r=$?
+				if [ "$_r" = 0 ]; then
 					echo "ok $name"
 				else
 					echo "not ok $name"
