@@ -98,7 +98,10 @@ configure() {
 }
 
 # nic_config: the cfg_ words of rflnic0 as its driver reports them:
-# rx-usecs (the ITR the device applies), ring sizes, private flags.
+# rx-usecs (the ITR the device applies), ring sizes, private flags, and
+# the TX offloads (each driver runs with its defaults: mainline and ce1000
+# with scatter-gather, checksum and TSO on; a driver without them shows
+# them off).
 nic_config() {
 	usecs=$(n0 ethtool -c rflnic0 | awk '/^rx-usecs:/ { print $2 }')
 	rings=$(n0 ethtool -g rflnic0 | awk '/^Current/ { c = 1 }
@@ -106,8 +109,11 @@ nic_config() {
 	flags=$(n0 ethtool --show-priv-flags rflnic0 2>/dev/null |
 		awk -F': *' 'NR > 1 && NF == 2 { printf "%s%s:%s", s, $1, $2
 			s = "," }' | tr -d ' ')
+	offl=$(n0 ethtool -k rflnic0 | awk '
+		/^(scatter-gather|tx-checksumming|tcp-segmentation-offload):/ {
+			sub(":", "", $1); printf "%s%s:%s", s, $1, $2; s = "," }')
 	echo "cfg_rx_usecs=${usecs:-none} cfg_rings_rx/tx=${rings:-none}" \
-		"cfg_flags=${flags:-none}"
+		"cfg_flags=${flags:-none} cfg_offloads=${offl:-none}"
 }
 
 # ping_stats: min avg max mdev in ms of PINGS pings, mdev as iputils

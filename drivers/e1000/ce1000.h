@@ -74,6 +74,7 @@
 #define TPT		0x40d4
 #define MPTC		0x40f0
 #define BPTC		0x40f4
+#define TSCTC		0x40f8	/* TCP segmentation contexts sent */
 
 #define CTRL_FD			BIT(0)	/* full duplex */
 #define CTRL_LRST		BIT(3)	/* link reset */
@@ -153,20 +154,62 @@ struct ce1000_rx_desc {
 /* CRC, symbol, sequence, carrier extension and RX data errors */
 #define RXD_ERR_FRAME		(BIT(0) | BIT(1) | BIT(2) | BIT(4) | BIT(7))
 
+/*
+ * A TX descriptor is two little-endian 64-bit words. Every packet goes out
+ * in extended data descriptors (SDM 3.3.7), behind a context descriptor
+ * (SDM 3.3.6) when it asks for an offload:
+ *
+ *   data:    addr = buffer address
+ *            ctl  = length 19:0, DTYP 23:20 (D), DCMD 31:24,
+ *                   STA 35:32, POPTS 47:40, special 63:48
+ *   context: addr = IPCSS 7:0, IPCSO 15:8, IPCSE 31:16,
+ *                   TUCSS 39:32, TUCSO 47:40, TUCSE 63:48
+ *            ctl  = PAYLEN 19:0, DTYP 23:20 (C, 0), TUCMD 31:24,
+ *                   STA 35:32, HDRLEN 47:40, MSS 63:48
+ *
+ * Offsets are from the start of the frame; an end offset of 0 means "to
+ * the end of the frame".
+ */
 struct ce1000_tx_desc {
 	__le64 addr;
-	__le16 length;
-	u8 cso;
-	u8 cmd;
-	u8 status;
-	u8 css;
-	__le16 special;
+	__le64 ctl;
 };
 
-#define TXD_CMD_EOP		BIT(0)	/* end of packet */
-#define TXD_CMD_IFCS		BIT(1)	/* insert the CRC */
-#define TXD_CMD_RS		BIT(3)	/* report status: write DD back */
-#define TXD_STAT_DD		BIT(0)
+#define TXD_LEN			GENMASK_ULL(19, 0)	/* PAYLEN in a context */
+#define TXD_DTYP_D		BIT_ULL(20)	/* data; 0 is a context */
+#define TXD_CMD_EOP		BIT_ULL(24)	/* end of packet */
+#define TXD_CMD_TCP		BIT_ULL(24)	/* context: segment TCP, not UDP */
+#define TXD_CMD_IFCS		BIT_ULL(25)	/* insert the CRC */
+#define TXD_CMD_IP		BIT_ULL(25)	/* context: IPv4, not IPv6 */
+#define TXD_CMD_TSE		BIT_ULL(26)	/* TCP segmentation */
+#define TXD_CMD_RS		BIT_ULL(27)	/* report status: write DD back */
+#define TXD_CMD_DEXT		BIT_ULL(29)	/* extended (data or context) */
+#define TXD_STAT_DD		BIT_ULL(32)	/* descriptor done */
+#define TXD_POPTS_IXSM		BIT_ULL(40)	/* insert the IP checksum */
+#define TXD_POPTS_TXSM		BIT_ULL(41)	/* insert the TCP/UDP checksum */
+#define TXD_HDRLEN		GENMASK_ULL(47, 40)	/* context */
+#define TXD_MSS			GENMASK_ULL(63, 48)	/* context */
+
+/* The first word of a context descriptor. */
+#define TXC_IPCSS		GENMASK_ULL(7, 0)
+#define TXC_IPCSO		GENMASK_ULL(15, 8)
+#define TXC_IPCSE		GENMASK_ULL(31, 16)
+#define TXC_TUCSS		GENMASK_ULL(39, 32)
+#define TXC_TUCSO		GENMASK_ULL(47, 40)
+#define TXC_TUCSE		GENMASK_ULL(63, 48)
+
+/* Bytes one data descriptor may carry: mainline's 1 << E1000_MAX_TXD_PWR. */
+#define CE1000_TXD_MAX_DATA	4096
+
+/*
+ * The most descriptors one skb can take: a context, the head and every
+ * frag each cut into pieces of CE1000_TXD_MAX_DATA. At most 64 KiB in all
+ * (the TSO limit the core keeps for a device that sets none), and each
+ * piece adds at most one descriptor to its share of those. The queue stops
+ * while fewer are free.
+ */
+#define CE1000_TX_DESC_MAX	(1 + (MAX_SKB_FRAGS + 1) +		\
+				 GSO_LEGACY_MAX_SIZE / CE1000_TXD_MAX_DATA)
 
 /*
  * Ring sizes: TDLEN and RDLEN must be multiples of 128 bytes, that is of 8
@@ -198,11 +241,19 @@ struct ce1000_tx_desc {
 
 /* ---- Driver state ------------------------------------------------------- */
 
-/* What a TX slot holds until the NIC is done with it. */
+/*
+ * What a TX slot holds until the NIC is done with it. A packet takes the
+ * slots first..last: its first slot says where its last one is, and the
+ * last holds the skb and what the packet counts for on the wire.
+ */
 struct ce1000_tx_buf {
-	struct sk_buff *skb;
+	struct sk_buff *skb;	/* last slot only */
 	dma_addr_t dma;
-	unsigned int len;
+	unsigned int len;	/* 0: nothing mapped (a context descriptor) */
+	bool page;		/* mapped with skb_frag_dma_map() */
+	unsigned int last;	/* first slot only */
+	unsigned int segs;	/* last slot only: frames on the wire */
+	unsigned int bytes;	/* last slot only: bytes on the wire */
 };
 
 /* What an RX slot holds: an empty skb the NIC will fill. */
@@ -239,7 +290,7 @@ struct ce1000_rx_ring {
 /* Hardware counters, accumulated because they clear on read. */
 struct ce1000_hw_stats {
 	u64 crcerrs, algnerrc, rxerrc, mpc, colc, gprc, bprc, mprc, gptc;
-	u64 gorc, gotc, rnbc, ruc, roc, tpr, tpt, mptc, bptc;
+	u64 gorc, gotc, rnbc, ruc, roc, tpr, tpt, mptc, bptc, tsctc;
 };
 
 /* ce1000.flags: set from ce1000_down() until ce1000_up() is done. */
@@ -264,6 +315,7 @@ struct ce1000 {
 	struct ce1000_ring_stats tx_stats;
 	struct ce1000_ring_stats rx_stats;
 	u64 tx_dma_errors;		/* start_xmit only */
+	u64 tx_offload_errors;		/* start_xmit only */
 	u64 rx_alloc_failed;		/* NAPI poll and open only */
 	u64 rx_frame_errors;		/* NAPI poll only */
 

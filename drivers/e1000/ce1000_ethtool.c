@@ -212,6 +212,7 @@ static const struct ce1000_stat ce1000_stats[] = {
 	CE1000_SW("rx_alloc_failed", rx_alloc_failed),
 	CE1000_SW("rx_frame_errors", rx_frame_errors),
 	CE1000_SW("tx_dma_errors", tx_dma_errors),
+	CE1000_SW("tx_offload_errors", tx_offload_errors),
 	CE1000_SW("tx_timeouts", tx_timeouts),
 	CE1000_SW("interrupts", irqs),
 	CE1000_HW("hw_rx_good_packets", gprc),
@@ -232,6 +233,8 @@ static const struct ce1000_stat ce1000_stats[] = {
 	CE1000_HW("hw_tx_broadcast", bptc),
 	CE1000_HW("hw_tx_multicast", mptc),
 	CE1000_HW("hw_collisions", colc),
+	/* TSO packets the NIC segmented (TSCTC), named as in mainline */
+	CE1000_HW("tx_tcp_seg_good", tsctc),
 };
 
 static int ce1000_get_sset_count(struct net_device *netdev, int sset)

@@ -232,6 +232,7 @@ void ce1000_update_hw_stats(struct ce1000 *ad)
 	s->tpt += ce1000_rd(ad, TPT);
 	s->mptc += ce1000_rd(ad, MPTC);
 	s->bptc += ce1000_rd(ad, BPTC);
+	s->tsctc += ce1000_rd(ad, TSCTC);
 	spin_unlock_irqrestore(&ad->stats_lock, flags);
 }
 

@@ -335,9 +335,10 @@ static void ce1000_get_stats64(struct net_device *netdev,
 	 * No received frame is dropped for want of a buffer: an empty slot
 	 * makes the NIC miss frames (rx_missed_errors, MPC), and a refill
 	 * failure is in ethtool -S (rx_alloc_failed). A frame that could not
-	 * be mapped for sending is dropped.
+	 * be mapped or offloaded for sending is dropped.
 	 */
-	st->tx_dropped = READ_ONCE(ad->tx_dma_errors);
+	st->tx_dropped = READ_ONCE(ad->tx_dma_errors) +
+			 READ_ONCE(ad->tx_offload_errors);
 	spin_lock_irqsave(&ad->stats_lock, flags);
 	st->multicast = hw->mprc;
 	st->collisions = hw->colc;
@@ -455,6 +456,16 @@ static int ce1000_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	netdev->min_mtu = ETH_MIN_MTU;
 	netdev->max_mtu = ETH_DATA_LEN;
 	netdev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	/*
+	 * The offloads mainline e1000 turns on for the 82540, toggled with
+	 * ethtool -K: the core stops asking for one the user turned off.
+	 * The NIC's checksum is generic (any start, any place), so
+	 * HW_CSUM, not IP_CSUM: IPv6 and UDP too. TSO is IPv4 TCP only.
+	 * The TSO size is stated because CE1000_TX_DESC_MAX relies on it.
+	 */
+	netdev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO;
+	netdev->features |= netdev->hw_features;
+	netif_set_tso_max_size(netdev, GSO_LEGACY_MAX_SIZE);
 	netif_napi_add(netdev, &ad->napi, ce1000_poll);
 	netif_carrier_off(netdev);
 
@@ -565,6 +576,8 @@ static struct pci_driver ce1000_driver = {
 
 static int __init ce1000_init(void)
 {
+	/* The smallest ring must hold the largest skb and the empty slot. */
+	BUILD_BUG_ON(CE1000_TX_DESC_MAX >= CE1000_RING_MIN);
 	if (!ce1000_ring_size_ok(tx_ring_size) ||
 	    !ce1000_ring_size_ok(rx_ring_size)) {
 		pr_err(CE1000_NAME ": ring sizes are %d..%d\n", CE1000_RING_MIN,

@@ -5,8 +5,11 @@
  * Both rings live in coherent DMA memory that the CPU and the NIC share;
  * packet buffers are mapped with the streaming DMA API for one transfer.
  *
- *   TX: start_xmit fills the descriptor at TDT and moves TDT on; the NIC
- *       sends it, sets DD and raises TXDW; the NAPI poll frees the skb.
+ *   TX: start_xmit fills descriptors from TDT on (a context descriptor
+ *       when the skb asks for a checksum or segmentation, then one data
+ *       descriptor per 4 KiB of head and of each frag) and moves TDT on;
+ *       the NIC sends the packet, sets DD in its last descriptor and
+ *       raises TXDW; the NAPI poll unmaps the pieces and frees the skb.
  *   RX: the driver gives the NIC empty buffers up to RDT; the NIC writes a
  *       frame, sets DD and raises RXT0; the NAPI poll hands the skb up and
  *       gives the slot a fresh buffer.
@@ -14,9 +17,12 @@
  * One slot of each ring stays empty so that head == tail means "nothing
  * for the NIC" and never "everything".
  */
+#include <linux/bitfield.h>
 #include <linux/dma-mapping.h>
 #include <linux/prefetch.h>
+#include <net/ip.h>
 #include <net/netdev_queues.h>
+#include <net/tcp.h>
 
 #include "ce1000.h"
 
@@ -33,6 +39,27 @@ static unsigned int ce1000_tx_free(const struct ce1000_tx_ring *tx)
 	unsigned int clean = smp_load_acquire(&tx->next_to_clean);
 
 	return (clean + tx->count - use - 1) % tx->count;
+}
+
+/*
+ * Free descriptors at which a stopped queue starts again: a quarter of the
+ * ring, and never fewer than the largest skb needs.
+ */
+static unsigned int ce1000_tx_wake_at(const struct ce1000_tx_ring *tx)
+{
+	return max(tx->count / 4, CE1000_TX_DESC_MAX);
+}
+
+/* Undo the mapping a slot holds, if any. */
+static void ce1000_tx_unmap(struct device *dev, struct ce1000_tx_buf *b)
+{
+	if (!b->len)
+		return;
+	if (b->page)
+		dma_unmap_page(dev, b->dma, b->len, DMA_TO_DEVICE);
+	else
+		dma_unmap_single(dev, b->dma, b->len, DMA_TO_DEVICE);
+	b->len = 0;
 }
 
 /* RX slots without a buffer, not counting the one that stays empty. */
@@ -173,9 +200,9 @@ void ce1000_clean_all(struct ce1000 *ad)
 	for (i = 0; i < ad->tx.count; i++) {
 		struct ce1000_tx_buf *b = &ad->tx.buf[i];
 
+		ce1000_tx_unmap(dev, b);
 		if (!b->skb)
 			continue;
-		dma_unmap_single(dev, b->dma, b->len, DMA_TO_DEVICE);
 		dev_kfree_skb_any(b->skb);
 		b->skb = NULL;
 	}
@@ -239,81 +266,232 @@ out:
 	return done;
 }
 
+/* Data descriptors for len bytes. */
+static unsigned int ce1000_txd_count(unsigned int len)
+{
+	return DIV_ROUND_UP(len, CE1000_TXD_MAX_DATA);
+}
+
+/* Descriptors the skb takes: a context if it asks for one, head, frags. */
+static unsigned int ce1000_tx_descs(const struct sk_buff *skb)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+	unsigned int n = ce1000_txd_count(skb_headlen(skb));
+	unsigned int f;
+
+	if (skb_is_gso(skb) || skb->ip_summed == CHECKSUM_PARTIAL)
+		n++;
+	for (f = 0; f < sh->nr_frags; f++)
+		n += ce1000_txd_count(skb_frag_size(&sh->frags[f]));
+	return n;
+}
+
+/*
+ * For an skb that asks for TSO or a checksum, write the context descriptor
+ * at next_to_use. *dctl gets the bits of the second word its data
+ * descriptors carry. Returns the descriptors used (0 or 1) or an error.
+ */
+static int ce1000_tx_offload(struct ce1000_tx_ring *tx, struct sk_buff *skb,
+			     u64 *dctl)
+{
+	struct ce1000_tx_desc *d = &tx->desc[tx->next_to_use];
+	unsigned int css, cso, hdr, ip, l4;
+	u64 ctx = TXD_CMD_DEXT;
+	struct iphdr *iph;
+	int err;
+
+	*dctl = TXD_CMD_DEXT | TXD_DTYP_D | TXD_CMD_IFCS;
+	if (skb_is_gso(skb)) {
+		/* IPv4 TCP is all NETIF_F_TSO lets the stack hand us. */
+		if (!(skb_shinfo(skb)->gso_type & SKB_GSO_TCPV4) ||
+		    skb->protocol != htons(ETH_P_IP))
+			return -EPROTONOSUPPORT;
+		/* The headers are changed below: a clone must get its own. */
+		err = skb_cow_head(skb, 0);
+		if (err)
+			return err;
+		ip = skb_network_offset(skb);
+		l4 = skb_transport_offset(skb);
+		hdr = skb_tcp_all_headers(skb);
+		/*
+		 * The NIC puts each segment's length into tot_len and into the
+		 * TCP checksum, and sums the IP header itself: both start from
+		 * a header with no length in it.
+		 */
+		iph = ip_hdr(skb);
+		iph->tot_len = 0;
+		iph->check = 0;
+		tcp_hdr(skb)->check = ~tcp_v4_check(0, iph->saddr, iph->daddr, 0);
+		d->addr = cpu_to_le64(FIELD_PREP(TXC_IPCSS, ip) |
+			FIELD_PREP(TXC_IPCSO, ip + offsetof(struct iphdr, check)) |
+			FIELD_PREP(TXC_IPCSE, l4 - 1) |
+			FIELD_PREP(TXC_TUCSS, l4) |
+			FIELD_PREP(TXC_TUCSO, l4 + offsetof(struct tcphdr, check)));
+		ctx |= TXD_CMD_TSE | TXD_CMD_IP | TXD_CMD_TCP |
+		       FIELD_PREP(TXD_LEN, skb->len - hdr) |
+		       FIELD_PREP(TXD_HDRLEN, hdr) |
+		       FIELD_PREP(TXD_MSS, skb_shinfo(skb)->gso_size);
+		*dctl |= TXD_CMD_TSE | TXD_POPTS_IXSM | TXD_POPTS_TXSM;
+	} else if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		/*
+		 * NETIF_F_HW_CSUM: the NIC sums from css to the end of the
+		 * frame and stores the sum at cso, which is all the stack
+		 * asks for any protocol (the pseudo-header is in the seed).
+		 * The offsets are 8 bits wide; deeper ones (tunnels) are
+		 * summed here.
+		 */
+		css = skb_checksum_start_offset(skb);
+		cso = css + skb->csum_offset;
+		if (cso > FIELD_MAX(TXC_TUCSO))
+			return skb_checksum_help(skb);
+		d->addr = cpu_to_le64(FIELD_PREP(TXC_TUCSS, css) |
+				      FIELD_PREP(TXC_TUCSO, cso));
+		*dctl |= TXD_POPTS_TXSM;
+	} else {
+		return 0;
+	}
+	d->ctl = cpu_to_le64(ctx);
+	tx->buf[tx->next_to_use].len = 0;
+	return 1;
+}
+
+/*
+ * Map the head and each frag of the skb, and describe them in data
+ * descriptors from slot i on, CE1000_TXD_MAX_DATA bytes at most each. A
+ * slot keeps the mapping of the piece whose first descriptor it has.
+ * Returns the slot of the last descriptor, or an error once everything
+ * it mapped is unmapped again.
+ */
+static int ce1000_tx_map(struct ce1000 *ad, struct sk_buff *skb,
+			 unsigned int i, u64 dctl)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+	struct ce1000_tx_ring *tx = &ad->tx;
+	struct device *dev = &ad->pdev->dev;
+	unsigned int start = i, last = i, f, len, off, size;
+	dma_addr_t dma;
+
+	/* Piece 0 is the head, piece f > 0 frag f - 1. */
+	for (f = 0; f <= sh->nr_frags; f++) {
+		len = f ? skb_frag_size(&sh->frags[f - 1]) : skb_headlen(skb);
+		if (!len)
+			continue;
+		if (f)
+			dma = skb_frag_dma_map(dev, &sh->frags[f - 1], 0, len,
+					       DMA_TO_DEVICE);
+		else
+			dma = dma_map_single(dev, skb->data, len,
+					     DMA_TO_DEVICE);
+		if (dma_mapping_error(dev, dma))
+			goto unwind;
+		tx->buf[i].dma = dma;
+		tx->buf[i].page = f > 0;
+		for (off = 0; off < len; off += size) {
+			size = min(len - off, CE1000_TXD_MAX_DATA);
+			tx->buf[i].len = off ? 0 : len;
+			tx->desc[i].addr = cpu_to_le64(dma + off);
+			tx->desc[i].ctl = cpu_to_le64(dctl | size);
+			last = i;
+			i = ce1000_next(i, tx->count);
+		}
+	}
+	/* Status only for the whole packet: one DD to look at. */
+	tx->desc[last].ctl |= cpu_to_le64(TXD_CMD_EOP | TXD_CMD_RS);
+	return last;
+
+unwind:
+	for (; start != i; start = ce1000_next(start, tx->count))
+		ce1000_tx_unmap(dev, &tx->buf[start]);
+	return -ENOMEM;
+}
+
 netdev_tx_t ce1000_xmit(struct sk_buff *skb, struct net_device *netdev)
 {
 	struct netdev_queue *txq = netdev_get_tx_queue(netdev, 0);
 	struct ce1000 *ad = netdev_priv(netdev);
 	struct ce1000_tx_ring *tx = &ad->tx;
-	struct device *dev = &ad->pdev->dev;
-	unsigned int i = tx->next_to_use;
-	struct ce1000_tx_desc *d;
-	dma_addr_t dma;
+	unsigned int first = tx->next_to_use;
+	unsigned int segs, bytes;
+	int used, last;
+	u64 dctl;
 
-	/* The queue is stopped before the ring fills; this is a bug. */
-	if (WARN_ON_ONCE(!ce1000_tx_free(tx))) {
+	/* The queue stops before an skb can lack room; this is a bug. */
+	if (WARN_ON_ONCE(ce1000_tx_descs(skb) > ce1000_tx_free(tx))) {
 		netif_tx_stop_queue(txq);
 		return NETDEV_TX_BUSY;
 	}
 
-	/* No NETIF_F_SG: the stack hands us linear skbs only. */
-	dma = dma_map_single(dev, skb->data, skb->len, DMA_TO_DEVICE);
-	if (dma_mapping_error(dev, dma)) {
-		ce1000_count(&ad->tx_dma_errors);
-		dev_kfree_skb_any(skb);
-		/* Frames queued with xmit_more before this one still need it. */
-		if (!netdev_xmit_more())
-			ce1000_wr(ad, TDT, tx->next_to_use);
-		return NETDEV_TX_OK;
+	used = ce1000_tx_offload(tx, skb, &dctl);
+	if (used < 0) {
+		ce1000_count(&ad->tx_offload_errors);
+		goto drop;
 	}
-	tx->buf[i].skb = skb;
-	tx->buf[i].dma = dma;
-	tx->buf[i].len = skb->len;
+	last = ce1000_tx_map(ad, skb, (first + used) % tx->count, dctl);
+	if (last < 0) {
+		ce1000_count(&ad->tx_dma_errors);
+		goto drop;
+	}
 
-	d = &tx->desc[i];
-	d->addr = cpu_to_le64(dma);
-	d->length = cpu_to_le16(skb->len);
-	d->cso = 0;
-	d->cmd = TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS;
-	d->status = 0;
-	d->css = 0;
-	d->special = 0;
+	/* What the wire sees: each segment repeats the headers. */
+	segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+	bytes = skb->len;
+	if (segs > 1)
+		bytes += (segs - 1) * skb_tcp_all_headers(skb);
+	tx->buf[first].last = last;
+	tx->buf[last].skb = skb;
+	tx->buf[last].segs = segs;
+	tx->buf[last].bytes = bytes;
 	skb_tx_timestamp(skb);
 
-	/* Pairs with the acquire in ce1000_clean_tx(): the slot is filled. */
-	smp_store_release(&tx->next_to_use, ce1000_next(i, tx->count));
-	/* Stop while one slot is left; wake when a quarter is free again. */
-	netif_txq_maybe_stop(txq, ce1000_tx_free(tx), 1, tx->count / 4);
+	/* Pairs with the acquire in ce1000_clean_tx(): the slots are set. */
+	smp_store_release(&tx->next_to_use, ce1000_next(last, tx->count));
+	/* Stop while the largest skb might not fit. */
+	netif_txq_maybe_stop(txq, ce1000_tx_free(tx), CE1000_TX_DESC_MAX,
+			     ce1000_tx_wake_at(tx));
 	/* Ring the doorbell unless more packets follow right away. */
-	if (__netdev_tx_sent_queue(txq, skb->len, netdev_xmit_more()))
+	if (__netdev_tx_sent_queue(txq, bytes, netdev_xmit_more()))
+		ce1000_wr(ad, TDT, tx->next_to_use);
+	return NETDEV_TX_OK;
+
+drop:
+	dev_kfree_skb_any(skb);
+	/* Frames queued with xmit_more before this one still need it. */
+	if (!netdev_xmit_more())
 		ce1000_wr(ad, TDT, tx->next_to_use);
 	return NETDEV_TX_OK;
 }
 
-/* Free what the NIC has sent. The ring bounds the work, not the budget. */
+/*
+ * Free what the NIC has sent, a packet at a time: DD in its last
+ * descriptor says the NIC is done with all of them. The ring bounds the
+ * work, not the budget.
+ */
 void ce1000_clean_tx(struct ce1000 *ad, int budget)
 {
 	struct netdev_queue *txq = netdev_get_tx_queue(ad->netdev, 0);
 	struct ce1000_tx_ring *tx = &ad->tx;
+	struct device *dev = &ad->pdev->dev;
 	unsigned int i = tx->next_to_clean;
 	/* Pairs with the release in ce1000_xmit(): slots up to it are set. */
 	unsigned int use = smp_load_acquire(&tx->next_to_use);
 	unsigned int pkts = 0, bytes = 0;
 
 	while (i != use) {
-		struct ce1000_tx_buf *b = &tx->buf[i];
+		unsigned int last = tx->buf[i].last;
+		struct ce1000_tx_buf *b = &tx->buf[last];
 
-		if (!(READ_ONCE(tx->desc[i].status) & TXD_STAT_DD))
+		if (!(le64_to_cpu(READ_ONCE(tx->desc[last].ctl)) & TXD_STAT_DD))
 			break;
-		/* Read the rest only after seeing DD. */
+		/* Nothing of the packet is touched before DD is seen. */
 		dma_rmb();
-		dma_unmap_single(&ad->pdev->dev, b->dma, b->len, DMA_TO_DEVICE);
-		pkts++;
-		bytes += b->len;
+		pkts += b->segs;
+		bytes += b->bytes;
+		for (; i != last; i = ce1000_next(i, tx->count))
+			ce1000_tx_unmap(dev, &tx->buf[i]);
+		ce1000_tx_unmap(dev, b);
 		napi_consume_skb(b->skb, budget);
 		b->skb = NULL;
-		/* DD stays set in the descriptor: clear it for the next lap. */
-		tx->desc[i].status = 0;
-		i = ce1000_next(i, tx->count);
+		i = ce1000_next(last, tx->count);
 	}
 	/* Pairs with ce1000_tx_free() in xmit: the slots are empty. */
 	smp_store_release(&tx->next_to_clean, i);
@@ -325,7 +503,7 @@ void ce1000_clean_tx(struct ce1000 *ad, int budget)
 	ad->tx_stats.bytes += bytes;
 	u64_stats_update_end(&ad->tx_stats.syncp);
 	netif_txq_completed_wake(txq, pkts, bytes, ce1000_tx_free(tx),
-				 tx->count / 4);
+				 ce1000_tx_wake_at(tx));
 }
 
 /*

@@ -734,6 +734,260 @@ t_shutdown() {
 	ping_both
 }
 
+# ---- TX offloads: scatter-gather, checksum, TSO -------------------------
+
+# offloads NIC: scatter-gather, tx-checksumming and tcp-segmentation-
+# offload of rflnic<NIC> as ethtool -k shows them, each on or off, with
+# -fixed when the driver lets none of the features under it change
+# (ethtool marks the features, indented under their group, not the group).
+offloads() {
+	ip netns exec "rfl$1" ethtool -k "rflnic$1" | awk '
+		/^[^\t]/ { g = $1; v[g] = $2; next }
+		$3 != "[fixed]" { free[g] = 1 }
+		END { split("scatter-gather: tx-checksumming: tcp-segmentation-offload:", n)
+			for (i = 1; i <= 3; i++)
+				out = out (i > 1 ? " " : "") v[n[i]] (free[n[i]] ? "" : "-fixed")
+			print out }'
+}
+
+# need_offloads: skip when NIC 0's driver has no TX offload at all, all
+# three fixed off; any other mix is the case's to judge.
+need_offloads() {
+	f=$(offloads 0)
+	[ "$f" != "off-fixed off-fixed off-fixed" ] ||
+		skip "no TX offloads: ethtool -k on $DRV0 shows scatter-gather, tx-checksumming and tcp-segmentation-offload fixed off"
+}
+
+# csum_stats NIC: Tcp InCsumErrors, Udp InCsumErrors and Udp InDatagrams
+# of rfl<NIC>'s /proc/net/snmp: the receiver's checksum verdicts.
+csum_stats() {
+	ip netns exec "rfl$1" cat /proc/net/snmp | awk '
+		$1 == "Tcp:" || $1 == "Udp:" {
+			if (!(($1) in h)) { h[$1] = 1; for (i = 2; i <= NF; i++) c[$1 $i] = i; next }
+			for (i = 2; i <= NF; i++) v[$1 i] = $i }
+		END { print v["Tcp:" c["Tcp:InCsumErrors"]], v["Udp:" c["Udp:InCsumErrors"]],
+			v["Udp:" c["Udp:InDatagrams"]] }'
+}
+
+# seg_good NIC: TSO packets the NIC segmented (TSCTC), as ethtool -S of
+# rflnic<NIC> names it after mainline: tx_tcp_seg_good.
+seg_good() {
+	_s=$(ip netns exec "rfl$1" ethtool -S "rflnic$1" |
+		awk '$1 == "tx_tcp_seg_good:" { print $2 }')
+	[ -n "$_s" ] || fail "no tx_tcp_seg_good in ethtool -S rflnic$1"
+	echo "$_s"
+}
+
+# The offloads on, as mainline has them on the 82540, and what each does:
+# TCP data from NIC 0 arrives intact, NIC 0's NIC segmented TSO packets
+# (TSCTC grew), the interface counters count frames and bytes on the wire
+# (each segment with its headers: the receiver's counters agree), and the
+# receiver found no bad TCP or UDP checksum.
+t_offloads() {
+	setup "$1"
+	need_offloads
+	expect_eq "scatter-gather, tx-checksumming, tcp-segmentation-offload of rflnic0" \
+		"$(offloads 0)" "on on on"
+	BULK_MIB=8
+	head -c "$((BULK_MIB << 20))" /dev/urandom >/tmp/rfl-blob
+	sha256sum </tmp/rfl-blob >/tmp/rfl-blob.sum
+	trap 'rm -f /tmp/rfl-blob /tmp/rfl-blob.sum /tmp/rfl-rx /tmp/rfl-fifo /tmp/rfl-udp; teardown' EXIT
+	# shellcheck disable=SC2046 # three numbers
+	set -- $(csum_stats 1)
+	seg=$(seg_good 0)
+	# (bulk's own variables are tx and rx.)
+	before_tx=$(stats 0 tx_packets tx_bytes)
+	before_rx=$(stats 1 rx_packets rx_bytes rx_missed_errors)
+	bulk 0 1
+	# TX completions are counted when the NAPI poll cleans them.
+	sleep 1
+	seg=$(($(seg_good 0) - seg))
+	echo "TSO: tx_tcp_seg_good of NIC 0 grew by $seg"
+	[ "$seg" -gt 0 ] || fail "tx_tcp_seg_good did not grow: no TSO"
+	# shellcheck disable=SC2046,SC2086 # numbers
+	wire "$seg" $before_tx $(stats 0 tx_packets tx_bytes) $before_rx \
+		$(stats 1 rx_packets rx_bytes rx_missed_errors)
+
+	n=$(udp_burst)
+	# shellcheck disable=SC2046
+	set -- "$@" $(csum_stats 1)
+	echo "rflnic1: Tcp InCsumErrors $1 -> $4, Udp InCsumErrors $2 -> $5, Udp InDatagrams $3 -> $6; $n of 2000 UDP datagrams read"
+	expect_eq "Tcp InCsumErrors of the receiver" "$4" "$1"
+	expect_eq "Udp InCsumErrors of the receiver" "$5" "$2"
+	[ "$n" -ge 100 ] || fail "only $n UDP datagrams arrived"
+}
+
+udp_listening() {
+	ip netns exec rfl1 ss -Hlun "sport = :5002" | grep -q .
+}
+
+# udp_burst: 2000 datagrams of 1400 bytes from rfl0 to rfl1, read there;
+# prints how many were read. No reply is needed (iperf3's UDP test needs
+# one, so a bad checksum would stall it rather than show). The stack
+# verifies a UDP checksum when the datagram is read.
+udp_burst() {
+	ip netns exec rfl1 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.0.2.2", 5002))
+s.settimeout(10)
+n = 0
+try:
+    while True:
+        s.recv(2048)
+        n += 1
+        s.settimeout(2)
+except socket.timeout:
+    pass
+print(n)' >/tmp/rfl-udp &
+	_r=$!
+	wait_for 10 udp_listening || fail "no UDP receiver in rfl1"
+	n0 bash -c "dd if=/dev/zero bs=1400 count=2000 2>/dev/null >/dev/udp/$IP1/5002" ||
+		fail "sending UDP from rfl0"
+	wait "$_r" || fail "the UDP receiver failed"
+	cat /tmp/rfl-udp
+}
+
+# wire SEG TXP0 TXB0 TXP1 TXB1 RXP0 RXB0 RXM0 RXP1 RXB1 RXM1: SEG TSO
+# packets segmented; NIC 0's tx_packets and tx_bytes before and after,
+# NIC 1's rx_packets, rx_bytes and rx_missed_errors before and after.
+# NIC 1 hears only NIC 0, so what NIC 0 counts as sent arrived, or was
+# lost (at most what NIC 1 missed; QEMU holds a frame it has no buffer
+# for and delivers it later, counting it missed all the same), with one
+# exception: QEMU's TSO sends a frame of headers alone after some TSO
+# packets (a TCP segment without payload, 66 bytes with timestamps;
+# mainline's counters do not see them either), never more than one a TSO
+# packet. A driver that counted a TSO packet as one frame falls short by
+# more than that.
+wire() {
+	seg=$1
+	shift
+	sent=$(($3 - $1)) sent_b=$(($4 - $2))
+	got=$(($8 - $5)) got_b=$(($9 - $6)) missed=$((${10} - $7))
+	extra=$((got - sent))
+	echo "NIC 0 sent $sent frames, $sent_b bytes; NIC 1 received $got, $got_b bytes, missed $missed: $extra more"
+	if [ "$extra" -lt $((-missed)) ] || [ "$extra" -gt "$seg" ]; then
+		fail "NIC 0 counted $sent frames sent (tx_packets), NIC 1 received $got and missed $missed, with $seg TSO packets"
+	fi
+	[ "$missed" != 0 ] ||
+		expect_eq "bytes NIC 1 received beyond NIC 0's tx_bytes" $((got_b - sent_b)) $((extra * 66))
+}
+
+# stream_start: TCP from rfl0 to rfl1 until stream_stop, the blob written
+# over and over (paced, so that a slow guest can hash it all), what was
+# sent and what arrived each hashed on the way. (tee writes the hash's
+# copy to a FIFO: a socket cannot be opened again through /dev/fd.)
+stream_start() {
+	rm -f /tmp/rfl-stop /tmp/rfl-fifo /tmp/rfl-txfifo /tmp/rfl-tx.sum /tmp/rfl-rx.sum
+	mkfifo /tmp/rfl-fifo /tmp/rfl-txfifo
+	(ip netns exec rfl1 busybox nc -l -p 5001 0<>/tmp/rfl-fifo |
+		sha256sum >/tmp/rfl-rx.sum) &
+	STREAM_RX=$!
+	sha256sum </tmp/rfl-txfifo >/tmp/rfl-tx.sum &
+	STREAM_SUM=$!
+	wait_for 10 listening 1 5001 || fail "no listener in rfl1"
+	TRAFFIC_RX=$(stat 1 rx_packets)
+	# shellcheck disable=SC2016 # expanded by that bash
+	ip netns exec rfl0 timeout -s KILL 300 bash -c 'exec 3>/dev/tcp/$0/5001
+		while [ ! -e /tmp/rfl-stop ]; do
+			cat /tmp/rfl-blob
+			sleep 0.1
+		done | tee /tmp/rfl-txfifo >&3' $IP1 &
+	STREAM_TX=$!
+	wait_for 15 flowing || fail "the TCP stream did not start"
+}
+
+stream_stop() {
+	touch /tmp/rfl-stop
+	wait "$STREAM_TX" || fail "the sender failed"
+	wait "$STREAM_SUM" || fail "hashing what was sent failed"
+	wait "$STREAM_RX" || fail "the receiver failed"
+	STREAM_TX='' STREAM_SUM='' STREAM_RX=''
+	expect_eq "sha256 received" "$(cat /tmp/rfl-rx.sum)" "$(cat /tmp/rfl-tx.sum)"
+}
+
+# After a failure: stop the stream and whatever of it still runs.
+stream_kill() {
+	touch /tmp/rfl-stop
+	# shellcheck disable=SC2086 # the jobs left, one a word
+	[ -z "${STREAM_TX:-}${STREAM_SUM:-}${STREAM_RX:-}" ] ||
+		kill ${STREAM_TX:-} ${STREAM_SUM:-} ${STREAM_RX:-} 2>/dev/null || true
+	rm -f /tmp/rfl-blob /tmp/rfl-fifo /tmp/rfl-txfifo /tmp/rfl-tx.sum /tmp/rfl-rx.sum
+}
+
+# k SETTING... WANT: ethtool -K rflnic0 SETTING under the stream; then
+# ethtool -k shows WANT, and 100 more frames arrive within 10 s.
+k() {
+	_want=$(eval echo "\${$#}")
+	_set=
+	while [ $# -gt 1 ]; do
+		_set="$_set $1"
+		shift
+	done
+	# shellcheck disable=SC2086 # one word an argument
+	n0 ethtool -K rflnic0 $_set >/dev/null || fail "ethtool -K rflnic0$_set"
+	expect_eq "offloads after ethtool -K$_set" "$(offloads 0)" "$_want"
+	TRAFFIC_RX=$(stat 1 rx_packets)
+	wait_for 10 flowing || fail "the stream stalled after ethtool -K$_set"
+}
+
+# Each offload of NIC 0 off and on again under a TCP stream: the core
+# takes TSO away with checksumming or scatter-gather and gives it back;
+# nothing stalls, what arrives is what was sent, no checksum error; with
+# TSO off the NIC segments nothing, with it on it does. Then features
+# the 82540 cannot offload are refused, and the features stay.
+t_offloads_toggle() {
+	setup "$1"
+	need_offloads
+	expect_eq "offloads at load" "$(offloads 0)" "on on on"
+	head -c 524288 /dev/urandom >/tmp/rfl-blob
+	trap 'stream_kill; teardown' EXIT
+	# shellcheck disable=SC2046 # three numbers
+	set -- $(csum_stats 1)
+	stream_start
+	k tso off "on on off"
+	# What was queued with TSO before is gone once 100 frames went by.
+	seg=$(seg_good 0)
+	TRAFFIC_RX=$(stat 1 rx_packets)
+	wait_for 10 flowing || fail "the stream stalled with TSO off"
+	expect_eq "TSO packets segmented with TSO off" $(($(seg_good 0) - seg)) 0
+	k tso on "on on on"
+	seg=$(seg_good 0)
+	TRAFFIC_RX=$(stat 1 rx_packets)
+	wait_for 10 flowing || fail "the stream stalled with TSO on"
+	[ $(($(seg_good 0) - seg)) -gt 0 ] || fail "no TSO packet segmented with TSO on again"
+	k tx off "on off off"
+	k tx on "on on on"
+	k sg off "off on off"
+	k sg on "on on on"
+	k tso off tx off sg off "off off off"
+	k tso on tx on sg on "on on on"
+	stream_stop
+	# shellcheck disable=SC2046
+	set -- "$@" $(csum_stats 1)
+	expect_eq "Tcp InCsumErrors of the receiver" "$4" "$1"
+
+	# Bad input: features the 82540 has no offload for (TSO for IPv6,
+	# the IPv4-only checksum beside the generic one), and TSO without
+	# checksumming, which the core refuses.
+	for f in tx-tcp6-segmentation tx-checksum-ipv4; do
+		if out=$(n0 ethtool -K rflnic0 $f on 2>&1); then
+			fail "ethtool -K rflnic0 $f on succeeded: $out"
+		fi
+		n0 ethtool -k rflnic0 | grep -q "^	*$f: off \[fixed\]" ||
+			fail "$f after ethtool -K $f on: $(n0 ethtool -k rflnic0 | grep "$f")"
+		expect_eq "offloads after ethtool -K $f on" "$(offloads 0)" "on on on"
+	done
+	n0 ethtool -K rflnic0 tx off >/dev/null
+	if out=$(n0 ethtool -K rflnic0 tso on 2>&1); then
+		fail "ethtool -K rflnic0 tso on with tx off succeeded: $out"
+	fi
+	expect_eq "offloads after tso on with tx off" "$(offloads 0)" "on off off"
+	n0 ethtool -K rflnic0 tx on >/dev/null
+	expect_eq "offloads after tx on" "$(offloads 0)" "on on on"
+	ping_both
+}
+
 # e1000/IMPL/CASE runs t_CASE IMPL. No command substitution while the
 # cases are registered: under TCG every fork costs a noticeable time.
 e1000_case() {
@@ -760,6 +1014,8 @@ e1000_case() {
 	load-cycles) t_load_cycles "$2" ;;
 	suspend) t_suspend "$2" ;;
 	shutdown) t_shutdown "$2" ;;
+	offloads) t_offloads "$2" ;;
+	offloads-toggle) t_offloads_toggle "$2" ;;
 	*) fail "no case $3" ;;
 	esac
 }
@@ -776,6 +1032,8 @@ for impl in ce1000 re1000 e1000; do
 	done
 	case_add "e1000/$impl/mc-overflow" e1000_case timeout=180
 	case_add "e1000/$impl/load-cycles" e1000_case timeout=420
+	case_add "e1000/$impl/offloads" e1000_case timeout=240
+	case_add "e1000/$impl/offloads-toggle" e1000_case timeout=240
 done
 # Ours only: mainline e1000 reported "Detected Tx Unit Hang" every 2 s
 # but its queue never timed out (drivers/e1000/README.md, TX hang).
