@@ -15,14 +15,15 @@
 //! re1000_ethtool.rs, and this one (PCI, net device, interrupt, NAPI, works, module).
 //!
 //! One difference in shape: the interrupt is requested at probe and held until remove (a
-//! Rust `irq::Registration` borrows the bound device, which `open` does not have); the handler
-//! ignores it while the interface is down, as ce1000's does. Two `unsafe` blocks, both in probe
-//! where 7.3's API is `unsafe` (the DMA mask, the interrupt registration); README.md says why.
+//! Rust interrupt registration needs the bound device, which `open` does not have); the handler
+//! ignores it while the interface is down, as ce1000's does. No `unsafe`: the DMA mask is set
+//! by the PCI layer before probe (`pci::Driver::DMA_MASK`), and the interrupt is an
+//! `irq::ManagedRegistration`, freed at unbind even if forgotten (kernel/patches/0003).
 
 use kernel::{
     c_str,
     device::Core,
-    dma::{Coherent, Device as _, DmaMask},
+    dma::{Coherent, DmaMask},
     irq,
     net::dev as netdev,
     net::dev::WorkId,
@@ -145,11 +146,12 @@ pub(crate) struct Re1000 {
     // Software counters; they outlive the rings. Each has one writer at a time (noted).
     tx_stats: RingStats,
     rx_stats: RingStats,
-    tx_dma_errors: Counter,   // start_xmit only
-    rx_alloc_failed: Counter, // NAPI poll and open only
-    rx_frame_errors: Counter, // NAPI poll only
-    tx_timeouts: Counter,     // ndo_tx_timeout only
-    irqs: Counter,            // the interrupt handler only
+    tx_dma_errors: Counter,     // start_xmit only
+    tx_offload_errors: Counter, // start_xmit only
+    rx_alloc_failed: Counter,   // NAPI poll and open only
+    rx_frame_errors: Counter,   // NAPI poll only
+    tx_timeouts: Counter,       // ndo_tx_timeout only
+    irqs: Counter,              // the interrupt handler only
 
     /// Set under RTNL; used by open and set_ringparam.
     tx_ring_size: Atomic<u32>,
@@ -370,8 +372,9 @@ impl netdev::Operations for Re1000 {
         st.tx_bytes = ad.tx_stats.bytes.load(Relaxed);
         // No received frame is dropped for want of a buffer: an empty slot makes the NIC
         // miss frames (rx_missed_errors, MPC), and a refill failure is in ethtool -S
-        // (rx_alloc_failed). A frame that could not be mapped for sending is dropped.
-        st.tx_dropped = ad.tx_dma_errors.load(Relaxed);
+        // (rx_alloc_failed). A frame that could not be mapped or offloaded for sending is
+        // dropped.
+        st.tx_dropped = ad.tx_dma_errors.load(Relaxed) + ad.tx_offload_errors.load(Relaxed);
         let hw = ad.hw_stats.lock();
         st.multicast = hw.mprc;
         st.collisions = hw.colc;
@@ -431,9 +434,9 @@ use kernel::net::skbuff::SkBuff;
 
 /// The PCI driver's data: the interrupt, whose handler owns the net device.
 #[pin_data]
-struct Re1000Pci<'bound> {
+struct Re1000Pci {
     #[pin]
-    irq: irq::Registration<'bound, IrqHandler>,
+    irq: irq::ManagedRegistration<IrqHandler>,
 }
 
 struct Re1000Driver;
@@ -453,10 +456,7 @@ impl Re1000Driver {
         let regs = pdev
             .iomap_region_sized::<BAR0_SIZE>(0, NAME)?
             .into_devres()?;
-        // A conventional PCI 82540 is a 32-bit DMA master in mainline too.
-        // SAFETY: Probe has not allocated or mapped anything for DMA yet, and nothing else
-        // does for this device while its driver probes.
-        unsafe { pdev.dma_set_mask_and_coherent(DmaMask::new::<32>())? };
+        // The DMA mask is set already (`DMA_MASK`, below).
         pdev.set_master();
         let dev = pdev.as_ref();
         let words = RING_MAX as usize * 2;
@@ -484,6 +484,7 @@ impl Re1000Driver {
             tx_stats: RingStats::new(),
             rx_stats: RingStats::new(),
             tx_dma_errors: Atomic::new(0),
+            tx_offload_errors: Atomic::new(0),
             rx_alloc_failed: Atomic::new(0),
             rx_frame_errors: Atomic::new(0),
             tx_timeouts: Atomic::new(0),
@@ -505,6 +506,11 @@ impl Re1000Driver {
                 min_mtu: 68,
                 max_mtu: 1500,
                 live_addr_change: true,
+                // The offloads mainline e1000 turns on for the 82540, toggled with `ethtool -K`:
+                // the core stops asking for one the user turned off. The NIC's checksum is
+                // generic (any start, any place), so HW_CSUM, not IP_CSUM: IPv6 and UDP too.
+                // TSO is IPv4 TCP only.
+                offloads: netdev::Offloads::SG | netdev::Offloads::HW_CSUM | netdev::Offloads::TSO,
             },
             data,
         )?;
@@ -535,8 +541,11 @@ impl Re1000Driver {
 
 impl pci::Driver for Re1000Driver {
     type IdInfo = ();
-    type Data<'bound> = Re1000Pci<'bound>;
+    type Data<'bound> = Re1000Pci;
     const ID_TABLE: pci::IdTable<Self::IdInfo> = &PCI_TABLE;
+    // A conventional PCI 82540 is a 32-bit DMA master in mainline too. The PCI layer sets the
+    // mask before `probe()`, when nothing can be allocating DMA memory for the device.
+    const DMA_MASK: Option<DmaMask> = Some(DmaMask::new::<32>());
 
     fn probe<'bound>(
         pdev: &'bound pci::Device<Core<'_>>,
@@ -546,16 +555,12 @@ impl pci::Driver for Re1000Driver {
             irq <- {
                 let netdev = Self::setup(pdev)?;
                 let request = pdev.intx_irq()?;
-                // SAFETY: The registration is a pinned field of the driver data, which the PCI
-                // core drops at unbind; nothing forgets it.
-                unsafe {
-                    irq::Registration::new(
-                        request,
-                        irq::Flags::SHARED,
-                        NAME,
-                        Ok::<_, Error>(IrqHandler { netdev }),
-                    )
-                }
+                irq::ManagedRegistration::new(
+                    request,
+                    irq::Flags::SHARED,
+                    NAME,
+                    Ok::<_, Error>(IrqHandler { netdev }),
+                )
             },
         })
         .pin_chain(|this| {

@@ -59,7 +59,7 @@ const PF_RUST_ITR: u32 = 1 << 1;
 type StatFn = fn(&Re1000, &HwStats) -> u64;
 
 /// The statistics of `ethtool -S`, in order: name and where the value comes from.
-const STAT_TABLE: [(&CStr, StatFn); 27] = [
+const STAT_TABLE: [(&CStr, StatFn); 29] = [
     (c_str!("rx_packets"), |a, _| {
         a.rx_stats.packets.load(Relaxed)
     }),
@@ -76,6 +76,9 @@ const STAT_TABLE: [(&CStr, StatFn); 27] = [
     }),
     (c_str!("tx_dma_errors"), |a, _| {
         a.tx_dma_errors.load(Relaxed)
+    }),
+    (c_str!("tx_offload_errors"), |a, _| {
+        a.tx_offload_errors.load(Relaxed)
     }),
     (c_str!("tx_timeouts"), |a, _| a.tx_timeouts.load(Relaxed)),
     (c_str!("interrupts"), |a, _| a.irqs.load(Relaxed)),
@@ -97,6 +100,8 @@ const STAT_TABLE: [(&CStr, StatFn); 27] = [
     (c_str!("hw_tx_broadcast"), |_, h| h.bptc),
     (c_str!("hw_tx_multicast"), |_, h| h.mptc),
     (c_str!("hw_collisions"), |_, h| h.colc),
+    // TSO packets sent in more than one frame; mainline's name.
+    (c_str!("tx_tcp_seg_good"), |_, h| h.tsctc),
 ];
 
 /// The names of `STAT_TABLE`, for the layer's string set.

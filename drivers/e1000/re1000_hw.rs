@@ -77,6 +77,7 @@ const TPR: usize = 0x40d0; // total packets received
 const TPT: usize = 0x40d4;
 const MPTC: usize = 0x40f0;
 const BPTC: usize = 0x40f4;
+const TSCTC: usize = 0x40f8; // TCP segmentation contexts sent
 
 const CTRL_LRST: u32 = 1 << 3; // link reset
 const CTRL_ASDE: u32 = 1 << 5; // auto speed detection
@@ -178,6 +179,7 @@ pub(crate) struct HwStats {
     pub(crate) tpt: u64,
     pub(crate) mptc: u64,
     pub(crate) bptc: u64,
+    pub(crate) tsctc: u64,
 }
 
 impl Re1000 {
@@ -387,6 +389,7 @@ impl Re1000 {
         s.tpt += u64::from(self.rd(TPT));
         s.mptc += u64::from(self.rd(MPTC));
         s.bptc += u64::from(self.rd(BPTC));
+        s.tsctc += u64::from(self.rd(TSCTC));
     }
 
     pub(crate) fn link_up(&self) -> Link {

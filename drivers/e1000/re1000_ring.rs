@@ -5,25 +5,29 @@
 //! Both rings live in coherent DMA memory that the CPU and the NIC share; packet buffers are
 //! mapped with the streaming DMA API for one transfer ([`MappedSkb`]: unmapped when dropped).
 //!
-//!   TX: start_xmit fills the descriptor at TDT and moves TDT on; the NIC sends it, sets DD and
-//!       raises TXDW; the NAPI poll frees the skb.
+//!   TX: start_xmit fills descriptors from TDT on (a context descriptor when the skb asks for a
+//!       checksum or segmentation, then one data descriptor per piece of head and frags) and
+//!       moves TDT past them; the NIC sends the packet, sets DD in its last descriptor and raises
+//!       TXDW; the NAPI poll unmaps the pieces and frees the skb.
 //!   RX: the driver gives the NIC empty buffers up to RDT; the NIC writes a frame, sets DD and
 //!       raises RXT0; the NAPI poll hands the skb up and gives the slot a fresh buffer.
 //!
 //! One slot of each ring stays empty so that head == tail means "nothing for the NIC" and never
 //! "everything".
 //!
-//! Differences from the C twin, both forced by the abstractions: the descriptor memory is
-//! allocated once at probe for the largest ring (a coherent allocation needs the bound PCI
-//! device, which only probe has), and each ring is under a spinlock that disables bottom halves
-//! where ce1000 relies on the NAPI/TX-lock/RTNL protocol with acquire/release indices.
+//! Differences from the C twin, forced by the abstractions: the descriptor memory is allocated
+//! once at probe for the largest ring (a coherent allocation needs the bound PCI device, which
+//! only probe has); each ring is under a spinlock that disables bottom halves where ce1000
+//! relies on the NAPI/TX-lock/RTNL protocol with acquire/release indices; and a sent packet's
+//! mappings are owned by the packet ([`MappedTxSkb`], in the slot of its last descriptor), not
+//! by the slots of the pieces' first descriptors.
 
 use kernel::{
     dma::{Coherent, DataDirection},
     io::{io_read, io_write},
     net::{
         dev::{NapiPoll, TxOutcome},
-        skbuff::{self, MappedSkb, SkBuff},
+        skbuff::{self, MappedSkb, MappedTxSkb, SkBuff, TX_PIECES},
     },
     prelude::*,
     sync::{
@@ -60,13 +64,50 @@ const RXD_STAT_EOP: u8 = 1 << 1; // end of packet
 /// CRC, symbol, sequence, carrier extension and RX data errors.
 const RXD_ERR_FRAME: u8 = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 4) | (1 << 7);
 
-// Word 1 of a TX descriptor.
-const TXD_CMD_SHIFT: u32 = 24;
-const TXD_STATUS_SHIFT: u32 = 32;
-const TXD_CMD_EOP: u64 = 1 << 0; // end of packet
-const TXD_CMD_IFCS: u64 = 1 << 1; // insert the CRC
-const TXD_CMD_RS: u64 = 1 << 3; // report status: write DD back
-const TXD_STAT_DD: u64 = 1 << 0;
+// Every packet goes out in extended data descriptors (SDM 3.3.7), behind a context descriptor
+// (SDM 3.3.6) when it asks for an offload:
+//
+//   data:    word 0 = buffer address
+//            word 1 = length 19:0, DTYP 23:20 (D), DCMD 31:24, STA 35:32, POPTS 47:40,
+//                     special 63:48
+//   context: word 0 = IPCSS 7:0, IPCSO 15:8, IPCSE 31:16, TUCSS 39:32, TUCSO 47:40,
+//                     TUCSE 63:48
+//            word 1 = PAYLEN 19:0, DTYP 23:20 (C, 0), TUCMD 31:24, STA 35:32, HDRLEN 47:40,
+//                     MSS 63:48
+//
+// Offsets are from the start of the frame; an end offset of 0 means "to the end of the frame".
+const TXD_LEN: u64 = 0xf_ffff; // PAYLEN in a context
+const TXD_DTYP_D: u64 = 1 << 20; // data; 0 is a context
+const TXD_CMD_EOP: u64 = 1 << 24; // end of packet
+const TXD_CMD_TCP: u64 = 1 << 24; // context: segment TCP, not UDP
+const TXD_CMD_IFCS: u64 = 1 << 25; // insert the CRC
+const TXD_CMD_IP: u64 = 1 << 25; // context: IPv4, not IPv6
+const TXD_CMD_TSE: u64 = 1 << 26; // TCP segmentation
+const TXD_CMD_RS: u64 = 1 << 27; // report status: write DD back
+const TXD_CMD_DEXT: u64 = 1 << 29; // extended (data or context)
+const TXD_STAT_DD: u64 = 1 << 32; // descriptor done
+const TXD_POPTS_IXSM: u64 = 1 << 40; // insert the IP checksum
+const TXD_POPTS_TXSM: u64 = 1 << 41; // insert the TCP/UDP checksum
+const TXD_HDRLEN_SHIFT: u32 = 40; // context
+const TXD_MSS_SHIFT: u32 = 48; // context
+
+// Word 0 of a context descriptor; IPCSS is bits 7:0.
+const TXC_IPCSO_SHIFT: u32 = 8;
+const TXC_IPCSE_SHIFT: u32 = 16;
+const TXC_TUCSS_SHIFT: u32 = 32;
+const TXC_TUCSO_SHIFT: u32 = 40;
+
+/// Bytes one data descriptor may carry: mainline's `1 << E1000_MAX_TXD_PWR`.
+const TXD_MAX_DATA: usize = 4096;
+
+/// The most descriptors one skb can take: a context, the head and every frag each cut into
+/// pieces of `TXD_MAX_DATA`. At most 64 KiB in all (the TSO limit the core keeps for a device
+/// that sets none), and each piece adds at most one descriptor to its share of those. The queue
+/// stops while fewer are free.
+const TX_DESC_MAX: usize = 1 + TX_PIECES + 65536 / TXD_MAX_DATA;
+
+// The smallest ring must hold the largest skb and the empty slot.
+const _: () = assert!(TX_DESC_MAX < RING_MIN as usize);
 
 /// Descriptor counts rounded up to what TDLEN/RDLEN accept, as mainline e1000 does; the callers
 /// check the range first.
@@ -107,11 +148,36 @@ fn next(i: usize, count: usize) -> usize {
     }
 }
 
+/// What a TX slot holds until the NIC is done with it. A packet takes the slots first..=last:
+/// its first slot says where its last one is, and the last holds the packet, its pieces mapped,
+/// and what it counts for on the wire.
+#[derive(Default)]
+pub(crate) struct TxSlot {
+    /// Last slot only: dropping it unmaps every piece and frees the skb.
+    pkt: Option<MappedTxSkb>,
+    /// First slot only.
+    last: usize,
+    /// Last slot only: frames and bytes on the wire.
+    segs: u32,
+    bytes: u32,
+}
+
+/// What `tx_offload()` found an skb to ask for.
+struct TxOffload {
+    /// The bits of the second word its data descriptors carry.
+    dctl: u64,
+    /// Context descriptors written: 0 or 1.
+    used: usize,
+    /// Frames and header length on the wire (TSO; else 1 and 0).
+    segs: u32,
+    header_len: u32,
+}
+
 /// The TX ring; its slots exist while the interface is up.
 pub(crate) struct TxRing {
     pub(crate) desc: DescMem,
     /// What each slot holds until the NIC is done with it.
-    slots: KVec<Option<MappedSkb>>,
+    slots: KVec<TxSlot>,
     next_to_use: usize,
     pub(crate) next_to_clean: usize,
 }
@@ -151,6 +217,12 @@ impl TxRing {
         }
         (self.next_to_clean + count - self.next_to_use - 1) % count
     }
+
+    /// Free descriptors at which a stopped queue starts again: a quarter of the ring, and never
+    /// fewer than the largest skb needs.
+    fn wake_at(&self) -> usize {
+        (self.count() / 4).max(TX_DESC_MAX)
+    }
 }
 
 impl RxRing {
@@ -179,18 +251,18 @@ impl RxRing {
 }
 
 /// `count` empty slots.
-fn alloc_slots(count: u32) -> Result<KVec<Option<MappedSkb>>> {
+fn alloc_slots<S: Default>(count: u32) -> Result<KVec<S>> {
     let count = count as usize;
     let mut slots = KVec::with_capacity(count, GFP_KERNEL)?;
     for _ in 0..count {
-        slots.push(None, GFP_KERNEL)?;
+        slots.push(S::default(), GFP_KERNEL)?;
     }
     Ok(slots)
 }
 
 /// The slots of a ring of `count` descriptors, allocated before the old ones go (resize).
 pub(crate) struct RingSlots {
-    tx: KVec<Option<MappedSkb>>,
+    tx: KVec<TxSlot>,
     rx: KVec<Option<MappedSkb>>,
 }
 
@@ -282,7 +354,7 @@ impl Re1000 {
     /// `MappedSkb` does both).
     pub(crate) fn clean_all(&self, dev: &NetDevice) {
         for slot in self.tx.lock().slots.iter_mut() {
-            drop(slot.take());
+            drop(slot.pkt.take());
         }
         dev.reset_queue();
         for slot in self.rx.lock().slots.iter_mut() {
@@ -339,49 +411,171 @@ impl Re1000 {
         (rx.unfilled(), rx.count())
     }
 
+    /// For an skb that asks for TSO or a checksum, writes the context descriptor at
+    /// `next_to_use`. Returns the bits of the second word its data descriptors carry, the
+    /// descriptors used (0 or 1), and its frames and header length on the wire.
+    fn tx_offload(tx: &TxRing, skb: &mut SkBuff) -> Result<TxOffload> {
+        let mut off = TxOffload {
+            dctl: TXD_CMD_DEXT | TXD_DTYP_D | TXD_CMD_IFCS,
+            used: 0,
+            segs: 1,
+            header_len: 0,
+        };
+        let (addr, ctl) = if let Some(tso) = skb.tso_v4_prepare()? {
+            // The layer zeroed tot_len and the IP checksum and seeded the TCP checksum with the
+            // pseudo-header's: the NIC puts each segment's length into both and sums the IP
+            // header itself. The context's offsets are 8 bits wide.
+            let (Ok(ipcss), Ok(ipcso), Ok(tucss), Ok(tucso), Ok(hdr), Ok(mss)) = (
+                u8::try_from(tso.ip_start),
+                u8::try_from(tso.ip_check),
+                u8::try_from(tso.tcp_start),
+                u8::try_from(tso.tcp_check),
+                u8::try_from(tso.header_len),
+                u16::try_from(tso.mss),
+            ) else {
+                return Err(EINVAL);
+            };
+            let addr = u64::from(ipcss)
+                | u64::from(ipcso) << TXC_IPCSO_SHIFT
+                | u64::from(tucss - 1) << TXC_IPCSE_SHIFT
+                | u64::from(tucss) << TXC_TUCSS_SHIFT
+                | u64::from(tucso) << TXC_TUCSO_SHIFT;
+            let ctl = TXD_CMD_DEXT
+                | TXD_CMD_TSE
+                | TXD_CMD_IP
+                | TXD_CMD_TCP
+                | (u64::from(skb.len() - tso.header_len) & TXD_LEN)
+                | u64::from(hdr) << TXD_HDRLEN_SHIFT
+                | u64::from(mss) << TXD_MSS_SHIFT;
+            off.dctl |= TXD_CMD_TSE | TXD_POPTS_IXSM | TXD_POPTS_TXSM;
+            off.segs = tso.segs;
+            off.header_len = tso.header_len;
+            (addr, ctl)
+        } else if let Some(csum) = skb.tx_checksum() {
+            // NETIF_F_HW_CSUM: the NIC sums from css to the end of the frame and stores the sum
+            // at cso, which is all the stack asks for any protocol (the pseudo-header is in the
+            // seed). The offsets are 8 bits wide; deeper ones (tunnels) are summed here.
+            let cso = csum.start + i32::from(csum.offset);
+            let (Ok(css), Ok(cso)) = (u8::try_from(csum.start), u8::try_from(cso)) else {
+                skb.checksum_help()?;
+                return Ok(off);
+            };
+            off.dctl |= TXD_POPTS_TXSM;
+            (
+                u64::from(css) << TXC_TUCSS_SHIFT | u64::from(cso) << TXC_TUCSO_SHIFT,
+                TXD_CMD_DEXT,
+            )
+        } else {
+            return Ok(off);
+        };
+        desc_write(&tx.desc, tx.next_to_use, 0, addr)?;
+        desc_write(&tx.desc, tx.next_to_use, 1, ctl)?;
+        off.used = 1;
+        Ok(off)
+    }
+
+    /// Maps the head and each frag of the skb, and describes them in data descriptors from
+    /// slot `i` on, `TXD_MAX_DATA` bytes at most each. Returns the slot of the last descriptor
+    /// and the mapped skb; on an error the skb is freed with everything it mapped unmapped
+    /// again (the drop of [`MappedTxSkb`]).
+    fn tx_map(
+        &self,
+        tx: &TxRing,
+        skb: SkBuff,
+        mut i: usize,
+        dctl: u64,
+    ) -> Result<(usize, MappedTxSkb)> {
+        let mapped = skb.map_tx(self.pdev.as_ref())?;
+        let count = tx.count();
+        // The queue stops before an skb can lack room (`TX_DESC_MAX`); this is a bug.
+        let need: usize = mapped
+            .pieces()
+            .iter()
+            .map(|p| p.len().div_ceil(TXD_MAX_DATA))
+            .sum();
+        // The context descriptor, if any, is between `next_to_use` and `i`.
+        let used = (i + count - tx.next_to_use) % count;
+        if need == 0 || warn_on!(need + used > tx.free()) {
+            return Err(EINVAL);
+        }
+        let (mut last, mut last_ctl) = (i, 0);
+        for p in mapped.pieces() {
+            let mut off = 0;
+            while off < p.len() {
+                let size = (p.len() - off).min(TXD_MAX_DATA);
+                last_ctl = dctl | size as u64;
+                desc_write(&tx.desc, i, 0, p.dma_address() + off as u64)?;
+                desc_write(&tx.desc, i, 1, last_ctl)?;
+                last = i;
+                i = next(i, count);
+                off += size;
+            }
+        }
+        // Status only for the whole packet: one DD to look at.
+        desc_write(&tx.desc, last, 1, last_ctl | TXD_CMD_EOP | TXD_CMD_RS)?;
+        Ok((last, mapped))
+    }
+
     pub(crate) fn xmit(&self, dev: &NetDevice, mut skb: SkBuff) -> TxOutcome {
         let mut tx = self.tx.lock();
 
-        // The queue is stopped before the ring fills; this is a bug.
-        if warn_on!(tx.free() == 0) {
+        // The queue stops before an skb can lack room; this is a bug.
+        if warn_on!(tx.free() < TX_DESC_MAX) {
             dev.stop_queue();
             return TxOutcome::Busy(skb);
         }
 
-        let len = skb.len();
-        skb.tx_timestamp();
-        // No NETIF_F_SG: the stack hands us linear skbs only.
-        let Ok(mapped) = skb.map(self.pdev.as_ref(), DataDirection::ToDevice, len as usize) else {
-            self.count(&self.tx_dma_errors);
-            // Frames queued with xmit_more before this one still need it.
-            if !skbuff::xmit_more() {
-                self.wr(TDT, tx.next_to_use as u32);
-            }
-            return TxOutcome::Ok;
-        };
-        let i = tx.next_to_use;
+        let first = tx.next_to_use;
         let count = tx.count();
-        let cmd = TXD_CMD_EOP | TXD_CMD_IFCS | TXD_CMD_RS;
-        let _ = desc_write(&tx.desc, i, 0, mapped.dma_address());
-        let _ = desc_write(&tx.desc, i, 1, u64::from(len) | (cmd << TXD_CMD_SHIFT));
-        if let Some(slot) = tx.slots.get_mut(i) {
-            *slot = Some(mapped);
+        skb.tx_timestamp();
+        let Ok(off) = Self::tx_offload(&tx, &mut skb) else {
+            self.count(&self.tx_offload_errors);
+            drop(skb);
+            return self.tx_dropped(&tx);
+        };
+        // What the wire sees: each segment repeats the headers.
+        let bytes = skb.len() + (off.segs - 1) * off.header_len;
+        let (last, mapped) = match self.tx_map(&tx, skb, (first + off.used) % count, off.dctl) {
+            Ok(m) => m,
+            Err(_) => {
+                // The skb is freed, what it mapped unmapped.
+                self.count(&self.tx_dma_errors);
+                return self.tx_dropped(&tx);
+            }
+        };
+        if let Some(s) = tx.slots.get_mut(first) {
+            s.last = last;
         }
-        tx.next_to_use = next(i, count);
+        if let Some(s) = tx.slots.get_mut(last) {
+            s.pkt = Some(mapped);
+            s.segs = off.segs;
+            s.bytes = bytes;
+        }
+        tx.next_to_use = next(last, count);
 
-        // Stop while one slot is left; the poll wakes it when a quarter is free again. The
-        // lock serialises this with the poll's check, so no wake-up is missed.
-        if tx.free() < 1 {
+        // Stop while the largest skb might not fit; the poll wakes it at `wake_at()`. The lock
+        // serialises this with the poll's check, so no wake-up is missed.
+        if tx.free() < TX_DESC_MAX {
             dev.stop_queue();
         }
         // Ring the doorbell unless more packets follow right away.
-        if dev.sent_queue(len) {
+        if dev.sent_queue(bytes) {
             self.wr(TDT, tx.next_to_use as u32);
         }
         TxOutcome::Ok
     }
 
-    /// Frees what the NIC has sent. The ring bounds the work, not the budget.
+    /// After an skb that could not be sent was dropped: frames queued with xmit_more before it
+    /// still need the doorbell.
+    fn tx_dropped(&self, tx: &TxRing) -> TxOutcome {
+        if !skbuff::xmit_more() {
+            self.wr(TDT, tx.next_to_use as u32);
+        }
+        TxOutcome::Ok
+    }
+
+    /// Frees what the NIC has sent, a packet at a time: DD in its last descriptor says the NIC
+    /// is done with all of them. The ring bounds the work, not the budget.
     pub(crate) fn clean_tx(&self, dev: &NetDevice, poll: &NapiPoll<'_>) {
         let mut tx = self.tx.lock();
         let count = tx.count();
@@ -389,21 +583,21 @@ impl Re1000 {
         let (mut pkts, mut bytes) = (0u32, 0u32);
 
         while i != tx.next_to_use {
-            let done =
-                desc_read(&tx.desc, i, 1).is_ok_and(|w| w >> TXD_STATUS_SHIFT & TXD_STAT_DD != 0);
+            let last = tx.slots.get(i).map_or(i, |s| s.last);
+            let done = desc_read(&tx.desc, last, 1).is_ok_and(|w| w & TXD_STAT_DD != 0);
             if !done {
                 break;
             }
-            // Read the rest only after seeing DD.
+            // Nothing of the packet is touched before DD is seen.
             dma_mb(Read);
-            if let Some(mapped) = tx.slots.get_mut(i).and_then(Option::take) {
-                pkts += 1;
-                bytes += mapped.len() as u32;
-                mapped.unmap().consume_in_poll(poll);
+            if let Some(s) = tx.slots.get_mut(last) {
+                if let Some(pkt) = s.pkt.take() {
+                    pkts += s.segs;
+                    bytes += s.bytes;
+                    pkt.unmap().consume_in_poll(poll);
+                }
             }
-            // DD stays set in the descriptor: clear it for the next lap.
-            let _ = desc_write(&tx.desc, i, 1, 0);
-            i = next(i, count);
+            i = next(last, count);
         }
         tx.next_to_clean = i;
         if pkts == 0 {
@@ -412,7 +606,7 @@ impl Re1000 {
 
         self.tx_stats.add(pkts, bytes);
         dev.completed_queue(pkts, bytes);
-        if dev.queue_stopped() && tx.free() >= count / 4 && !self.down.load(Relaxed) {
+        if dev.queue_stopped() && tx.free() >= tx.wake_at() && !self.down.load(Relaxed) {
             dev.wake_queue();
         }
     }
