@@ -485,7 +485,8 @@ timeouts_above() { [ "$(tx_timeouts)" -gt "$1" ]; }
 # calls ndo_tx_timeout after watchdog_timeo (5 s), and the reset it
 # schedules must turn the transmitter on again and restart the queue with
 # the qdisc rescheduled: nothing but the reset ends the hang, and no
-# retransmission hides a queue left stopped.
+# retransmission hides a queue left stopped. Mainline e1000's own hang
+# check keeps its queue from ever timing out (XFAIL, README "TX hang").
 t_tx_timeout() {
 	setup "$1"
 	# The smallest ring fills first, whatever the socket buffer holds.
@@ -499,8 +500,12 @@ t_tx_timeout() {
 	sent=$(($(stat 0 tx_packets) - TX0))
 	[ "$sent" -lt 100 ] ||
 		fail "NIC 0 sent $sent frames in the second after its transmitter was switched off: the hang did not happen"
-	wait_for 20 timeouts_above "$before" ||
+	if ! wait_for 20 timeouts_above "$before"; then
+		[ "$DRV0" = e1000 ] && dmesg | grep -q "Detected Tx Unit Hang" &&
+			xfail "e1000 saw the hang (Detected Tx Unit Hang) but its queue never timed out: e1000_clean_tx_irq() stops the queue again every 2 s, and netif_tx_stop_queue() sets trans_start, so the stack's 5 s watchdog never fires and nothing resets the NIC" \
+				"drivers/e1000/README.md, TX hang"
 		fail "no TX timeout within 20 s of the transmitter stopping (tx_timeout $(tx_timeouts), carrier $(carrier 0))"
+	fi
 	echo "TX timeouts: $before before the hang, $(tx_timeouts) after"
 	flows_after "the TX timeout's reset"
 	traffic_stop
@@ -1027,18 +1032,13 @@ for impl in ce1000 re1000 e1000 ce1000-e1000 re1000-e1000 re1000-ce1000; do
 done
 for impl in ce1000 re1000 e1000; do
 	for c in mtu jumbo filters link rings coalesce priv-flags params \
-		ifdown-unload suspend shutdown udp-resize udp-reset; do
+		ifdown-unload suspend shutdown udp-resize udp-reset tx-timeout; do
 		case_add "e1000/$impl/$c" e1000_case
 	done
 	case_add "e1000/$impl/mc-overflow" e1000_case timeout=180
 	case_add "e1000/$impl/load-cycles" e1000_case timeout=420
 	case_add "e1000/$impl/offloads" e1000_case timeout=240
 	case_add "e1000/$impl/offloads-toggle" e1000_case timeout=240
-done
-# Ours only: mainline e1000 reported "Detected Tx Unit Hang" every 2 s
-# but its queue never timed out (drivers/e1000/README.md, TX hang).
-for impl in ce1000 re1000; do
-	case_add "e1000/$impl/tx-timeout" e1000_case
 done
 
 rfl_main "$@"
