@@ -703,9 +703,8 @@ def main():
     for path in (args.kernel, args.rootfs, args.suite):
         if not os.path.exists(path):
             sys.exit(f"error: {path} is missing; 'make modules rootfs' builds it")
-    kvm = args.arch == "x86_64" and kvm_usable(args)[0]
+    kvm, why = kvm_usable(args) if args.arch == "x86_64" else (False, "")
     if args.arch == "x86_64" and "rfl.shard=" not in " ".join(args.append):
-        why = kvm_usable(args)[1]
         print("x86_64 guest under KVM" if kvm else
               f"x86_64 guest under TCG: KVM is not usable here ({why[4:]})",
               flush=True)

@@ -16,8 +16,8 @@
 //!
 //! One difference in shape: the interrupt is requested at probe and held until remove (a
 //! Rust interrupt registration needs the bound device, which `open` does not have); the handler
-//! ignores it while the interface is down, as ce1000's does. No `unsafe`: the DMA mask is set
-//! by the PCI layer before probe (`pci::Driver::DMA_MASK`), and the interrupt is an
+//! ignores it while the interface is down, as ce1000's does. All of it is safe Rust: the DMA
+//! mask is set by the PCI layer before probe (`pci::Driver::DMA_MASK`), and the interrupt is an
 //! `irq::ManagedRegistration`, freed at unbind even if forgotten (kernel/patches/0003).
 
 use kernel::{
